@@ -1,0 +1,92 @@
+package io.landslide.codec;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The stable error codes of the HTTP contract ({@code shared/api-contract.md}), each with its HTTP status,
+ * a default message for people, and whether a client may retry the same request later.
+ * Mapped to HTTP in this one place; bodies are pre-encoded so rejections on the hot path allocate nothing.
+ */
+public enum ErrorCode {
+  BAD_REQUEST(400, "bad_request", "The request body is not valid for this endpoint.", false),
+  UNAUTHORIZED(401, "unauthorized", "A valid bearer token is required.", false),
+  INVALID_CREDENTIALS(401, "invalid_credentials", "Email or password is wrong.", false),
+  CHALLENGE_REQUIRED(403, "challenge_required", "A proof of work is required: GET /api/v1/polls/{id}/challenge.", false),
+  FORBIDDEN(403, "forbidden", "This call needs the admin role.", false),
+  NOT_FOUND(404, "not_found", "No such resource.", false),
+  POLL_NOT_FOUND(404, "poll_not_found", "No such poll.", false),
+  METHOD_NOT_ALLOWED(405, "method_not_allowed", "This method is not allowed here.", false),
+  ALREADY_VOTED(409, "already_voted", "You have already voted in this poll.", false),
+  POLL_NOT_OPEN(409, "poll_not_open", "This poll has not opened yet.", true),
+  EMAIL_TAKEN(409, "email_taken", "An account with this email exists.", false),
+  POLL_CLOSED(410, "poll_closed", "This poll is closed.", false),
+  PAYLOAD_TOO_LARGE(413, "payload_too_large", "The request body is too large.", false),
+  UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type", "Send application/json.", false),
+  INVALID_OPTION(422, "invalid_option", "No such option in this poll.", false),
+  RATE_LIMITED(429, "rate_limited", "Too many requests; retry after the delay given.", true),
+  INTERNAL(500, "internal", "Something went wrong on our side.", true),
+  UNAVAILABLE(503, "unavailable", "The vote could not be made durable and was not recorded; retry after the delay given.", true);
+
+  private final int status;
+  private final String code;
+  private final String message;
+  private final boolean retriable;
+  private final byte[] body;
+
+  ErrorCode(int status, String code, String message, boolean retriable) {
+    this.status = status;
+    this.code = code;
+    this.message = message;
+    this.retriable = retriable;
+    this.body = json(code, message).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** @return the HTTP status */
+  public int status() {
+    return status;
+  }
+
+  /** @return the stable code clients switch on */
+  public String code() {
+    return code;
+  }
+
+  /** @return the default message for people */
+  public String message() {
+    return message;
+  }
+
+  /** @return whether the same request may succeed later (the {@code Retriable} marker) */
+  public boolean retriable() {
+    return retriable;
+  }
+
+  /** @return the pre-encoded JSON body with the default message; do not modify */
+  public byte[] body() {
+    return body;
+  }
+
+  /**
+   * @param message a specific message for people
+   * @return the JSON body {@code {"error": code, "message": message}}
+   */
+  public String body(String message) {
+    return json(code, message);
+  }
+
+  private static String json(String code, String message) {
+    StringBuilder sb = new StringBuilder(message.length() + code.length() + 32).append("{\"error\":\"").append(code).append("\",\"message\":\"");
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        default -> {
+          if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+          else sb.append(c);
+        }
+      }
+    }
+    return sb.append("\"}").toString();
+  }
+}

@@ -1,0 +1,125 @@
+package io.landslide.dedup;
+
+import io.landslide.dedup.impl.RedisVoterBitmap;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * Who has voted in a poll: one bit per user index, in chunked Redis bitmaps. The fast path of duplicate
+ * detection; PostgreSQL's primary key stays the final guard.
+ *
+ * <p>User {@code u} of poll {@code p} is bit {@code u mod 2^k} of key {@code <prefix>p:(u >> k)} (prefix
+ * {@code vb:<database>:} by default). Claiming is a
+ * single {@code SETBIT}: the old bit says whether the user had already voted, so test and set are one
+ * atomic step. Commands from concurrent requests are pipelined on one connection per instance: create one
+ * instance per event loop (verticle instance).
+ *
+ * <p>When Redis is unreachable or slow, {@link #claim} answers {@link Claim#UNKNOWN} within the
+ * configured timeout instead of failing: the caller lets the vote through and relies on PostgreSQL.
+ */
+public interface VoterBitmap {
+
+  /** The outcome of a claim. */
+  enum Claim {
+    /** The bit was clear and is now set: this is the user's first vote. */
+    CLAIMED,
+    /** The bit was already set: the user has voted. */
+    ALREADY_CLAIMED,
+    /** Redis did not answer in time: nothing is known, nothing may have been set. */
+    UNKNOWN
+  }
+
+  /**
+   * @param vertx   the Vert.x instance
+   * @param options where Redis is and how the bitmap is laid out
+   * @return a bitmap client whose connection belongs to the calling context
+   */
+  static VoterBitmap create(Vertx vertx, BitmapOptions options) {
+    return new RedisVoterBitmap(vertx, options);
+  }
+
+  /**
+   * Opens the connection now rather than on the first claim (a cold connect can take longer than the
+   * claim deadline).
+   *
+   * @return succeeds once connected; fails when Redis is unreachable (claims then answer UNKNOWN)
+   */
+  Future<Void> connect();
+
+  /**
+   * Sets the user's bit.
+   *
+   * @param poll the poll id
+   * @param user the user index
+   * @return whether this call set it; never a failed future
+   */
+  Future<Claim> claim(int poll, long user);
+
+  /**
+   * Clears the user's bit, so the user can vote again (after a vote that could not be made durable).
+   * Retried a few times before it fails.
+   *
+   * @param poll the poll id
+   * @param user the user index
+   * @return whether the bit was set before; fails when Redis could not be reached
+   */
+  Future<Boolean> release(int poll, long user);
+
+  /**
+   * @param poll the poll id
+   * @param user the user index
+   * @return whether the user's bit is set; fails when Redis could not be reached
+   */
+  Future<Boolean> isClaimed(int poll, long user);
+
+  /**
+   * @param poll the poll id
+   * @return how many bits are set in the poll's bitmap, over all its chunks
+   */
+  Future<Long> count(int poll);
+
+  /**
+   * Deletes every key of the poll: a new poll starts with no voters, whatever an earlier database with
+   * the same poll ids left in Redis.
+   *
+   * @param poll the poll id
+   * @return how many keys were deleted
+   */
+  Future<Long> clear(int poll);
+
+  /**
+   * Sets the bit of every user who has a row in PostgreSQL's {@code votes} for the poll, merging with
+   * (never clearing) the bits already set; used after Redis lost data.
+   *
+   * @param poll the poll id
+   * @param pg   a pool on the votes database
+   * @return how many users were read from PostgreSQL
+   */
+  Future<Long> rebuild(int poll, Pool pg);
+
+  /**
+   * Marks the poll's bitmap as complete (a sentinel key beside the chunks). Redis losing its data (a restart
+   * without persistence, a failover, a flush) loses the sentinel too, which {@link #rebuildIfLost} notices.
+   *
+   * @param poll the poll id
+   * @return done
+   */
+  Future<Void> markComplete(int poll);
+
+  /**
+   * Rebuilds the poll's bitmap from PostgreSQL if its sentinel is gone. Several edges may call this at once:
+   * a short lock in Redis lets one rebuild while the others skip.
+   *
+   * @param poll the poll id
+   * @param pg   a pool on the votes database
+   * @return the users restored, or -1 when nothing was lost or another caller is rebuilding
+   */
+  Future<Long> rebuildIfLost(int poll, Pool pg);
+
+  /** @return succeeds when Redis answers a PING within the timeout */
+  Future<Void> ping();
+
+  /** @return closes the connection */
+  Future<Void> close();
+}

@@ -1,0 +1,78 @@
+package io.landslide.edge;
+
+import io.landslide.codec.ErrorCode;
+import io.landslide.codec.UserIds;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+
+/**
+ * Bearer tokens to voters. Local profile: HS256 with {@code VOTING_JWT_SECRET}. Production profile: the
+ * configured ES256/RS256 public key only (an HS256 token, {@code alg: none} or any other algorithm is
+ * refused: the key set holds only the one algorithm). {@code exp} is required; {@code sub} must be a user
+ * index; {@code roles} containing {@code admin} makes an admin.
+ */
+public final class Authenticator {
+  private static final String BEARER = "Bearer ";
+  private static final int LEEWAY_SECONDS = 5;
+
+  private final JWTAuth jwt;
+
+  /** A verified caller. @param userId the user index @param admin whether the token has the admin role */
+  public record Voter(long userId, boolean admin) {
+  }
+
+  /**
+   * @param vertx  the Vert.x instance
+   * @param config the edge's configuration
+   */
+  public Authenticator(Vertx vertx, EdgeConfig config) {
+    PubSecKeyOptions key = config.profile().equals("production")
+      ? new PubSecKeyOptions().setAlgorithm(config.jwtAlgorithm()).setBuffer(config.jwtPublicKeyPem())
+      : new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret());
+    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key)
+      .setJWTOptions(new JWTOptions().setLeeway(LEEWAY_SECONDS)));
+  }
+
+  /**
+   * @param authorization the {@code Authorization} header, maybe null
+   * @return the voter; fails with {@link Rejection} {@code unauthorized}
+   */
+  public Future<Voter> authenticate(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    }
+    String token = authorization.substring(BEARER.length()).trim();
+    if (token.isEmpty() || token.length() > 4096) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    return jwt.authenticate(new TokenCredentials(token)).transform(ar -> {
+      if (ar.failed()) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+      Voter v = voter(ar.result());
+      return v == null ? Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED)) : Future.succeededFuture(v);
+    });
+  }
+
+  /**
+   * @param authorization the {@code Authorization} header
+   * @return the voter if an admin; fails {@code unauthorized} or {@code forbidden}
+   */
+  public Future<Voter> admin(String authorization) {
+    return authenticate(authorization).compose(v -> v.admin() ? Future.succeededFuture(v) : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN)));
+  }
+
+  private static Voter voter(User user) {
+    JsonObject claims = user.attributes().getJsonObject("accessToken");
+    if (claims == null || !(claims.getValue("exp") instanceof Number)) return null;
+    if (!(claims.getValue("sub") instanceof String sub)) return null;
+    long id = UserIds.parse(sub);
+    if (id < 0) return null;
+    boolean admin = claims.getValue("roles") instanceof JsonArray roles && roles.contains("admin");
+    return new Voter(id, admin);
+  }
+}

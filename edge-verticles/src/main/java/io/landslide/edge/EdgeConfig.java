@@ -1,0 +1,105 @@
+package io.landslide.edge;
+
+import io.landslide.codec.ClusterSettings;
+import io.landslide.codec.PgSettings;
+import io.landslide.codec.Topics;
+import io.landslide.dedup.BitmapOptions;
+import java.util.Map;
+
+/**
+ * Everything an edge process is configured with; read from the environment, validated at start.
+ *
+ * @param httpPort          {@code VOTING_HTTP_PORT}, default {@value #DEFAULT_HTTP_PORT}
+ * @param instances         {@code VOTING_EDGE_INSTANCES}: HTTP verticle instances, default one per core
+ * @param profile           {@code VOTING_PROFILE}: {@code local} (HS256 dev tokens) or {@code production}
+ * @param jwtSecret         {@code VOTING_JWT_SECRET}: HS256 secret of the local profile, default {@value #DEV_JWT_SECRET}
+ * @param jwtPublicKeyPem   {@code VOTING_JWT_PUBLIC_KEY}: PEM public key of the production profile
+ * @param jwtAlgorithm      {@code VOTING_JWT_ALGORITHM}: ES256 or RS256 in production
+ * @param kafkaBootstrap    {@code VOTING_KAFKA_BOOTSTRAP}, default {@value #DEFAULT_KAFKA}
+ * @param topic             {@code VOTING_TOPIC}, default {@link Topics#VOTES}
+ * @param deliveryTimeoutMs {@code VOTING_KAFKA_DELIVERY_TIMEOUT_MS}: after this a produce has failed for sure, default {@value #DEFAULT_DELIVERY_TIMEOUT_MS}
+ * @param writerGroup       {@code VOTING_WRITER_GROUP}: the writers' group, to tell when results are final
+ * @param retryAfterSeconds {@code VOTING_RETRY_AFTER_SECONDS}: the {@code Retry-After} of a 503, default 2
+ * @param votePartitions    {@code VOTING_VOTE_HASH_PARTITIONS}: hash sub-partitions of a new poll's votes, default {@value #DEFAULT_VOTE_PARTITIONS}
+ * @param pgPoolSize        {@code VOTING_PG_POOL_SIZE}, default 8
+ * @param maxSpectators     {@code VOTING_MAX_SPECTATORS}: WebSocket/SSE spectators one edge process takes, default {@value #DEFAULT_MAX_SPECTATORS}
+ * @param bitmapCheckMs     {@code VOTING_BITMAP_CHECK_MS}: how often to check that Redis still holds open polls'
+ *                          bitmaps (rebuilding them if not); 0 = never; default {@value #DEFAULT_BITMAP_CHECK_MS}
+ * @param liveResyncMs      {@code VOTING_LIVE_RESYNC_MS}: live views re-read PostgreSQL's tallies this often (the
+ *                          event bus brings changes in between; unclustered, the re-read is the only feed), default {@value #DEFAULT_LIVE_RESYNC_MS}
+ * @param cluster           the cluster
+ * @param pg                PostgreSQL
+ * @param bitmap            Redis bitmaps
+ */
+public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
+                         String jwtAlgorithm, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
+                         int votePartitions, int pgPoolSize, int maxSpectators, long bitmapCheckMs, long liveResyncMs,
+                         ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap) {
+  /** Default HTTP port. */
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  /** The dev-only HS256 secret: documented, refused by the production profile. */
+  public static final String DEV_JWT_SECRET = "landslide-dev-secret-do-not-use-in-production";
+  /** Default Kafka. */
+  public static final String DEFAULT_KAFKA = "localhost:9092";
+  /** Default produce deadline. */
+  public static final int DEFAULT_DELIVERY_TIMEOUT_MS = 5000;
+  /** Default hash sub-partitions per poll. */
+  public static final int DEFAULT_VOTE_PARTITIONS = 4;
+  /** Default spectator cap per edge process. */
+  public static final int DEFAULT_MAX_SPECTATORS = 50_000;
+  /** Default live re-read period. */
+  public static final long DEFAULT_LIVE_RESYNC_MS = 2000;
+  /** Default bitmap check period. */
+  public static final long DEFAULT_BITMAP_CHECK_MS = 5000;
+  /** Default writer group. */
+  public static final String DEFAULT_WRITER_GROUP = "landslide-writer";
+
+  /** Validates. */
+  public EdgeConfig {
+    if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("VOTING_HTTP_PORT out of range: " + httpPort);
+    if (instances < 1) throw new IllegalArgumentException("VOTING_EDGE_INSTANCES must be at least 1");
+    if (!profile.equals("local") && !profile.equals("production")) throw new IllegalArgumentException("VOTING_PROFILE must be local or production: " + profile);
+    if (profile.equals("local") && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException("VOTING_JWT_SECRET must be at least 32 bytes");
+    }
+    if (profile.equals("production")) {
+      if (jwtSecret.equals(DEV_JWT_SECRET)) throw new IllegalArgumentException("the dev JWT secret is refused in production");
+      if (jwtPublicKeyPem == null || jwtPublicKeyPem.isBlank()) throw new IllegalArgumentException("production needs VOTING_JWT_PUBLIC_KEY (PEM)");
+      if (!jwtAlgorithm.equals("ES256") && !jwtAlgorithm.equals("RS256")) throw new IllegalArgumentException("VOTING_JWT_ALGORITHM must be ES256 or RS256");
+    }
+    if (deliveryTimeoutMs < 1000) throw new IllegalArgumentException("VOTING_KAFKA_DELIVERY_TIMEOUT_MS must be at least 1000");
+    if (retryAfterSeconds < 1) throw new IllegalArgumentException("VOTING_RETRY_AFTER_SECONDS must be at least 1");
+    if (votePartitions < 1 || votePartitions > 256) throw new IllegalArgumentException("VOTING_VOTE_HASH_PARTITIONS must be 1..256");
+    if (pgPoolSize < 1) throw new IllegalArgumentException("VOTING_PG_POOL_SIZE must be at least 1");
+    if (maxSpectators < 0) throw new IllegalArgumentException("VOTING_MAX_SPECTATORS must not be negative");
+    if (liveResyncMs < 100) throw new IllegalArgumentException("VOTING_LIVE_RESYNC_MS must be at least 100");
+    if (bitmapCheckMs < 0) throw new IllegalArgumentException("VOTING_BITMAP_CHECK_MS must not be negative");
+  }
+
+  /**
+   * @param env the environment
+   * @return the configuration, defaults for what is not set
+   */
+  public static EdgeConfig fromEnv(Map<String, String> env) {
+    return new EdgeConfig(
+      Integer.parseInt(env.getOrDefault("VOTING_HTTP_PORT", String.valueOf(DEFAULT_HTTP_PORT))),
+      Integer.parseInt(env.getOrDefault("VOTING_EDGE_INSTANCES", String.valueOf(Runtime.getRuntime().availableProcessors()))),
+      env.getOrDefault("VOTING_PROFILE", "local"),
+      env.getOrDefault("VOTING_JWT_SECRET", DEV_JWT_SECRET),
+      env.get("VOTING_JWT_PUBLIC_KEY"),
+      env.getOrDefault("VOTING_JWT_ALGORITHM", "ES256"),
+      env.getOrDefault("VOTING_KAFKA_BOOTSTRAP", DEFAULT_KAFKA),
+      env.getOrDefault("VOTING_TOPIC", Topics.VOTES),
+      Integer.parseInt(env.getOrDefault("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", String.valueOf(DEFAULT_DELIVERY_TIMEOUT_MS))),
+      env.getOrDefault("VOTING_WRITER_GROUP", DEFAULT_WRITER_GROUP),
+      Integer.parseInt(env.getOrDefault("VOTING_RETRY_AFTER_SECONDS", "2")),
+      Integer.parseInt(env.getOrDefault("VOTING_VOTE_HASH_PARTITIONS", String.valueOf(DEFAULT_VOTE_PARTITIONS))),
+      Integer.parseInt(env.getOrDefault("VOTING_PG_POOL_SIZE", "8")),
+      Integer.parseInt(env.getOrDefault("VOTING_MAX_SPECTATORS", String.valueOf(DEFAULT_MAX_SPECTATORS))),
+      Long.parseLong(env.getOrDefault("VOTING_BITMAP_CHECK_MS", String.valueOf(DEFAULT_BITMAP_CHECK_MS))),
+      Long.parseLong(env.getOrDefault("VOTING_LIVE_RESYNC_MS", String.valueOf(DEFAULT_LIVE_RESYNC_MS))),
+      ClusterSettings.fromEnv(env),
+      PgSettings.fromEnv(env),
+      BitmapOptions.fromEnv(env));
+  }
+}

@@ -1,0 +1,63 @@
+package io.landslide.edge;
+
+import io.landslide.codec.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The edge's own meters, registered once so the vote path only increments. */
+public final class EdgeMetrics {
+  private final Counter accepted;
+  private final Counter redisUnknown;
+  private final Counter releaseFailed;
+  private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
+  private final Timer produce;
+  private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger spectators = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** @param registry where the meters live */
+  public EdgeMetrics(MeterRegistry registry) {
+    accepted = Counter.builder("landslide.votes").tag("outcome", "accepted").description("votes answered 202").register(registry);
+    for (ErrorCode c : ErrorCode.values()) {
+      rejected.put(c, Counter.builder("landslide.votes").tag("outcome", c.code()).description("votes rejected, by error code").register(registry));
+    }
+    redisUnknown = Counter.builder("landslide.bitmap.unknown").description("claims Redis did not answer in time; PostgreSQL guards them").register(registry);
+    releaseFailed = Counter.builder("landslide.bitmap.release.failed").description("bits that could not be released after a failed produce").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("landslide.http.connections", connections, java.util.concurrent.atomic.AtomicLong::get)
+      .description("open HTTP connections").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("landslide.live.spectators", spectators, java.util.concurrent.atomic.AtomicInteger::get)
+      .description("WebSocket and SSE spectators connected").register(registry);
+    produce = Timer.builder("landslide.kafka.produce").description("time from send to acks=all").publishPercentiles(0.5, 0.99, 0.999).register(registry);
+  }
+
+  void connectionOpened(io.vertx.core.http.HttpConnection c) {
+    connections.incrementAndGet();
+    c.closeHandler(v -> connections.decrementAndGet());
+  }
+
+  java.util.concurrent.atomic.AtomicInteger spectators() {
+    return spectators;
+  }
+
+  void accepted() {
+    accepted.increment();
+  }
+
+  void rejected(ErrorCode code) {
+    rejected.get(code).increment();
+  }
+
+  void redisUnknown() {
+    redisUnknown.increment();
+  }
+
+  void releaseFailed() {
+    releaseFailed.increment();
+  }
+
+  void produced(long nanos) {
+    produce.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+}

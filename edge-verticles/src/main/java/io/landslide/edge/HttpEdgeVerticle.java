@@ -1,0 +1,122 @@
+package io.landslide.edge;
+
+import io.landslide.codec.CorruptEventException;
+import io.landslide.codec.ErrorCode;
+import io.landslide.codec.TallyUpdateDescriptor;
+import io.vertx.core.buffer.Buffer;
+import io.landslide.dedup.VoterBitmap;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP event loop of the edge: routes, handlers, its own pipelined Redis connection. Deployed once per
+ * core; the instances share the listening port, the poll cache, the Kafka producer and the PostgreSQL pool.
+ */
+public final class HttpEdgeVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeVerticle.class);
+  static final int POLL_BODY_LIMIT = 32 * 1024;
+
+  private final EdgeConfig config;
+  private final Shared shared;
+  private final Function<io.vertx.core.Vertx, VoterBitmap> bitmaps;
+
+  /**
+   * What the process builds once and every instance shares.
+   *
+   * @param auth     tokens to voters
+   * @param polls    the poll cache
+   * @param store    PostgreSQL
+   * @param finality results finality
+   * @param producer the Kafka producer
+   * @param metrics  the meters
+   * @param health   health and metrics endpoints, given this instance's bitmap
+   * @param spectators the live spectators of this process (for the connection cap)
+   */
+  public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
+                       EdgeMetrics metrics, Function<VoterBitmap, Health> health, java.util.concurrent.atomic.AtomicInteger spectators) {
+  }
+
+  /**
+   * @param config  the configuration
+   * @param shared  the process-wide parts
+   * @param bitmaps makes this instance's bitmap client
+   */
+  public HttpEdgeVerticle(EdgeConfig config, Shared shared, Function<io.vertx.core.Vertx, VoterBitmap> bitmaps) {
+    this.config = config;
+    this.shared = shared;
+    this.bitmaps = bitmaps;
+  }
+
+  @Override
+  public Future<?> start() {
+    VoterBitmap bitmap = bitmaps.apply(vertx);
+    Http http = new Http(config.retryAfterSeconds());
+    LiveResults live = new LiveResults(vertx, shared.store(), shared.finality(), shared.spectators(), config.maxSpectators(),
+      config.liveResyncMs());
+    Router router = router(bitmap, http, live);
+    VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), shared.metrics(), http);
+    Future<Void> redis = bitmap.connect().recover(t -> {
+      LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
+      return Future.succeededFuture();
+    });
+    Future<?> listen = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort())
+        .setMaxHeaderSize(8 * 1024).setMaxInitialLineLength(4 * 1024).setIdleTimeout(120).setDecompressionSupported(false))
+      .connectionHandler(c -> shared.metrics().connectionOpened(c))
+      // The vote path skips the router: it is the hot path, and it reads its own bounded body.
+      .requestHandler(req -> {
+        if (req.method() == HttpMethod.POST && VoteHandler.matches(req.path())) votes.handle(req);
+        else router.handle(req);
+      }).listen();
+    // Every instance hears every commit's shard counts (publish), and merges them into its own live views.
+    Future<Void> tallies = vertx.eventBus().<Buffer>consumer(TallyUpdateDescriptor.ADDRESS, m -> {
+      try {
+        live.onTallies(TallyUpdateDescriptor.decode(m.body().getBytes()));
+      } catch (CorruptEventException e) {
+        LOG.warn("ignoring a malformed tally update: {}", e.getMessage());
+      }
+    }).completion();
+    return Future.join(redis, listen, tallies);
+  }
+
+  private Router router(VoterBitmap bitmap, Http http, LiveResults live) {
+    Router r = Router.router(vertx);
+    PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), shared.finality(), bitmap, http);
+    Health health = shared.health().apply(bitmap);
+    SpectatorApi spectators = new SpectatorApi(shared.polls(), live, http);
+
+    r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
+    r.get("/api/v1/polls/:id/results").handler(api::results);
+    r.get("/api/v1/polls/:id/live").handler(spectators::webSocket);
+    r.get("/api/v1/polls/:id/events").handler(spectators::events);
+    r.get("/polls/:id").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile("webroot/poll.html"));
+    r.post("/api/v1/polls/:id/close").handler(api::close);
+    r.post("/api/v1/polls/:id/bitmap/rebuild").handler(api::rebuildBitmap);
+    r.get("/api/v1/polls/:id").handler(api::get);
+    r.get("/api/v1/polls").handler(api::list);
+    r.post("/api/v1/polls").handler(BodyHandler.create(false).setBodyLimit(POLL_BODY_LIMIT)).handler(api::create);
+    for (String prefix : new String[] {"", "/api/v1"}) {
+      r.get(prefix + "/health/live").handler(health::live);
+      r.get(prefix + "/health/ready").handler(health::ready);
+      r.get(prefix + "/metrics").handler(health::metrics);
+    }
+    r.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60));
+
+    r.errorHandler(400, ctx -> http.error(ctx, ErrorCode.BAD_REQUEST, null));
+    r.errorHandler(404, ctx -> http.error(ctx, ErrorCode.NOT_FOUND, null));
+    r.errorHandler(405, ctx -> http.error(ctx, ErrorCode.METHOD_NOT_ALLOWED, null));
+    r.errorHandler(413, ctx -> http.error(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "The body is over the limit (1 KiB for a vote)."));
+    r.errorHandler(500, ctx -> {
+      if (ctx.failure() != null) LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      http.error(ctx, ErrorCode.INTERNAL, null);
+    });
+    return r;
+  }
+}

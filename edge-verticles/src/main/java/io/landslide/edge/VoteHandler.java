@@ -1,0 +1,191 @@
+package io.landslide.edge;
+
+import io.landslide.codec.ErrorCode;
+import io.landslide.codec.Receipt;
+import io.landslide.codec.VoteEvent;
+import io.landslide.dedup.VoterBitmap;
+import io.landslide.dedup.VoterBitmap.Claim;
+import io.landslide.edge.Authenticator.Voter;
+import io.netty.util.NetUtil;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/v1/polls/{id}/votes}, the hot path, handled straight off the HTTP server (no router, no
+ * body handler): read at most 1 KiB, parse, authenticate, check poll and option (from memory), claim the
+ * user's bit, produce to Kafka, and answer 202 only once Kafka acknowledged. A failed or timed-out produce
+ * releases the bit and answers 503 with {@code Retry-After}: nothing recorded, the user may retry. When Redis
+ * does not answer, the vote goes through unclaimed and PostgreSQL's primary key is the guard.
+ *
+ * <p>One instance per event loop: its state (the address cache) is confined to that thread.
+ */
+public final class VoteHandler implements Handler<HttpServerRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(VoteHandler.class);
+  /** Votes are tiny: a body over 1 KiB is refused before it is read. */
+  static final int BODY_LIMIT = 1024;
+  private static final String PREFIX = "/api/v1/polls/";
+  private static final String SUFFIX = "/votes";
+  private static final byte[] NO_ADDRESS = new byte[0];
+  private static final int ADDRESS_CACHE_MAX = 65_536;
+
+  private final Authenticator auth;
+  private final PollCache polls;
+  private final VoterBitmap bitmap;
+  private final VoteProducer producer;
+  private final EdgeMetrics metrics;
+  private final Http http;
+  private final Map<SocketAddress, byte[]> addresses = new IdentityHashMap<>();
+
+  /**
+   * @param auth     tokens to voters
+   * @param polls    the poll cache
+   * @param bitmap   this event loop's bitmap connection
+   * @param producer the Kafka producer
+   * @param metrics  the meters
+   * @param http     response writing
+   */
+  public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, EdgeMetrics metrics, Http http) {
+    this.auth = auth;
+    this.polls = polls;
+    this.bitmap = bitmap;
+    this.producer = producer;
+    this.metrics = metrics;
+    this.http = http;
+  }
+
+  /**
+   * @param path a request path
+   * @return whether it is {@code /api/v1/polls/<something>/votes}
+   */
+  static boolean matches(String path) {
+    return path.length() > PREFIX.length() + SUFFIX.length() && path.startsWith(PREFIX) && path.endsWith(SUFFIX)
+      && path.indexOf('/', PREFIX.length()) == path.length() - SUFFIX.length();
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && (length.length() > 6 || Http.id(length) > BODY_LIMIT)) {
+      tooLarge(req); // Netty already refused a Content-Length that is not a number
+      return;
+    }
+    Buffer body = Buffer.buffer(64);
+    boolean[] over = {false};
+    req.handler(chunk -> {
+      if (over[0]) return;
+      if (body.length() + chunk.length() > BODY_LIMIT) {
+        over[0] = true;
+        tooLarge(req);
+      } else {
+        body.appendBuffer(chunk);
+      }
+    });
+    req.endHandler(v -> {
+      if (!over[0]) vote(req, body);
+    });
+  }
+
+  private void tooLarge(HttpServerRequest req) {
+    reject(req.response(), Rejection.of(ErrorCode.PAYLOAD_TOO_LARGE, "The body is over the limit (1 KiB for a vote)."));
+    req.connection().close(); // do not read the rest of an oversized body
+  }
+
+  private void vote(HttpServerRequest req, Buffer body) {
+    HttpServerResponse res = req.response();
+    long option = VoteBody.option(body);
+    if (option == VoteBody.INVALID) {
+      reject(res, Rejection.of(ErrorCode.BAD_REQUEST, "Send {\"option\": <option id>}."));
+      return;
+    }
+    String path = req.path();
+    int pollId = Http.id(path, PREFIX.length(), path.length() - SUFFIX.length());
+    auth.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(voter -> openPoll(pollId, option).compose(poll -> claim(poll, voter)).compose(claim -> produce(req, pollId, option, voter, claim)))
+      .onComplete(ar -> {
+        if (ar.succeeded()) accepted(res, pollId, option, ar.result());
+        else reject(res, ar.cause());
+      });
+  }
+
+  private Future<Poll> openPoll(int pollId, long option) {
+    if (pollId < 0) return Future.failedFuture(Rejection.of(ErrorCode.POLL_NOT_FOUND));
+    Poll cached = polls.get(pollId);
+    Future<Poll> poll = cached != null ? Future.succeededFuture(cached) : polls.lookup(pollId);
+    return poll.compose(p -> {
+      if (p == null) return Future.failedFuture(Rejection.of(ErrorCode.POLL_NOT_FOUND));
+      return switch (p.status(System.currentTimeMillis())) {
+        case SCHEDULED -> Future.failedFuture(Rejection.of(ErrorCode.POLL_NOT_OPEN));
+        case CLOSED -> Future.failedFuture(Rejection.of(ErrorCode.POLL_CLOSED));
+        case OPEN -> p.hasOption(option) ? Future.succeededFuture(p) : Future.failedFuture(Rejection.of(ErrorCode.INVALID_OPTION));
+      };
+    });
+  }
+
+  private Future<Claim> claim(Poll poll, Voter voter) {
+    return bitmap.claim(poll.id(), voter.userId()).compose(c -> switch (c) {
+      case ALREADY_CLAIMED -> Future.failedFuture(Rejection.of(ErrorCode.ALREADY_VOTED));
+      case UNKNOWN -> {
+        metrics.redisUnknown();
+        yield Future.succeededFuture(c);
+      }
+      case CLAIMED -> Future.succeededFuture(c);
+    });
+  }
+
+  private Future<Receipt> produce(HttpServerRequest req, int pollId, long option, Voter voter, Claim claim) {
+    Receipt receipt = Receipt.random();
+    VoteEvent event = new VoteEvent(pollId, voter.userId(), (int) option, System.currentTimeMillis(), receipt, clientAddress(req), 0);
+    long start = System.nanoTime();
+    return producer.send(event).transform(ar -> {
+      if (ar.succeeded()) {
+        metrics.produced(System.nanoTime() - start);
+        return Future.succeededFuture(receipt);
+      }
+      LOG.warn("poll={} user={} produce failed, releasing: {}", pollId, voter.userId(), ar.cause().toString());
+      Future<Receipt> unavailable = Future.failedFuture(Rejection.of(ErrorCode.UNAVAILABLE));
+      if (claim != Claim.CLAIMED) return unavailable;
+      // Answer only after the bit is clear, so the user's retry is not refused as a duplicate.
+      return bitmap.release(pollId, voter.userId()).transform(rel -> {
+        if (rel.failed()) {
+          metrics.releaseFailed();
+          LOG.error("poll={} user={} bit not released: {}; rebuild the poll's bitmap", pollId, voter.userId(), rel.cause().toString());
+        }
+        return unavailable;
+      });
+    });
+  }
+
+  private void accepted(HttpServerResponse res, int pollId, long option, Receipt receipt) {
+    metrics.accepted();
+    Http.json(res, 202, "{\"receipt\":\"" + receipt + "\",\"poll\":" + pollId + ",\"option\":" + option + "}");
+  }
+
+  private void reject(HttpServerResponse res, Throwable t) {
+    if (t instanceof Rejection r) metrics.rejected(r.code());
+    http.fail(res, t, "vote");
+  }
+
+  /** The client's address as 4 or 16 bytes, parsed once per connection (the SocketAddress is per connection). */
+  private byte[] clientAddress(HttpServerRequest req) {
+    SocketAddress a = req.remoteAddress();
+    if (a == null) return NO_ADDRESS;
+    byte[] bytes = addresses.get(a);
+    if (bytes == null) {
+      String host = a.hostAddress();
+      bytes = host == null ? null : NetUtil.createByteArrayFromIpAddressString(host);
+      if (bytes == null || (bytes.length != 4 && bytes.length != 16)) bytes = NO_ADDRESS;
+      if (addresses.size() >= ADDRESS_CACHE_MAX) addresses.clear();
+      addresses.put(a, bytes);
+    }
+    return bytes;
+  }
+}

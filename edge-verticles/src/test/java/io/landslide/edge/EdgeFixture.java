@@ -1,0 +1,138 @@
+package io.landslide.edge;
+
+import io.landslide.codec.PgSettings;
+import io.landslide.codec.VoteEvent;
+import io.landslide.codec.VoteEventDescriptor;
+import io.landslide.dedup.BitmapOptions;
+import io.landslide.infra.DevTokens;
+import io.landslide.infra.LocalKafka;
+import io.landslide.infra.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** A running edge on the real stack (test database, shared broker, local Redis) and ways to look behind it. */
+final class EdgeFixture implements AutoCloseable {
+  static final DevTokens TOKENS = DevTokens.dev();
+  static final int PARTITIONS = 4;
+
+  final Vertx client = Vertx.vertx();
+  final WebClient http;
+  final EdgeMain edge;
+  final EdgeConfig config;
+  final String topic;
+  final String bootstrap;
+  private final Redis redis;
+
+  EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs) {
+    this.bootstrap = bootstrap;
+    this.topic = "votes-test-" + UUID.randomUUID();
+    LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
+    PgSettings pg = TestStack.pg();
+    BitmapOptions bitmap = BitmapOptions.defaults().withRedisUri(redisUri).withPrefix(BitmapOptions.prefixFor(pg.database()));
+    config = new EdgeConfig(freePort(), 2, "local", EdgeConfig.DEV_JWT_SECRET, null, "ES256", bootstrap, topic,
+      deliveryTimeoutMs, "edge-test-" + UUID.randomUUID(), 1, 2, 4, 1000, 300, 100, io.landslide.codec.ClusterSettings.none(), pg, bitmap);
+    try {
+      edge = EdgeMain.start(config).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("edge did not start", e);
+    }
+    http = WebClient.create(client, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(config.httpPort()));
+    redis = Redis.createClient(client, BitmapOptions.DEFAULT_REDIS_URI);
+  }
+
+  static EdgeFixture onSharedStack() {
+    return new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000);
+  }
+
+  HttpResponse<Buffer> call(HttpMethod method, String path, String token, String body) {
+    var req = http.request(method, path);
+    if (token != null) req.putHeader("Authorization", "Bearer " + token);
+    try {
+      return (body == null ? req.send() : req.sendBuffer(Buffer.buffer(body))).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(method + " " + path, e);
+    }
+  }
+
+  HttpResponse<Buffer> vote(int poll, String token, String body) {
+    return call(HttpMethod.POST, "/api/v1/polls/" + poll + "/votes", token, body);
+  }
+
+  /** Creates an open poll with three options through the API. */
+  int openPoll() {
+    return createPoll(new JsonObject().put("title", "Test poll").put("options", List.of("A", "B", "C")));
+  }
+
+  int createPoll(JsonObject body) {
+    HttpResponse<Buffer> r = call(HttpMethod.POST, "/api/v1/polls", TOKENS.admin(1), body.encode());
+    if (r.statusCode() != 201) throw new IllegalStateException("create poll: " + r.statusCode() + " " + r.bodyAsString());
+    return r.bodyAsJsonObject().getInteger("id");
+  }
+
+  /** Every vote event on this fixture's topic for the poll (reads the whole topic). */
+  List<VoteEvent> recorded(int poll) {
+    Map<String, Object> cfg = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      for (int p = 0; p < PARTITIONS; p++) parts.add(new TopicPartition(topic, p));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      List<VoteEvent> out = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) throw new IllegalStateException("topic not read to its end in time");
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          VoteEvent v = VoteEventDescriptor.decode(r.value());
+          if (v.pollId() == poll) out.add(v);
+        }
+      }
+      return out;
+    }
+  }
+
+  boolean bitSet(int poll, long user) {
+    try {
+      return redis.send(Request.cmd(Command.GETBIT).arg(config.bitmap().key(poll, user)).arg(config.bitmap().offset(user)))
+        .await(10, TimeUnit.SECONDS).toInteger() == 1;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    edge.close().await(30, TimeUnit.SECONDS);
+    client.close().await(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,112 @@
+package io.landslide.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.landslide.infra.Schema;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** WebSocket and SSE spectators on the real stack; the tallies change in PostgreSQL as a writer's commits would change them. */
+class LiveResultsTest {
+  private static EdgeFixture f;
+
+  @BeforeAll
+  static void start() {
+    f = EdgeFixture.onSharedStack();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    f.close();
+  }
+
+  private static void commit(String sql) throws Exception {
+    try (Connection c = Schema.connect(f.config.pg()); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static void awaitTotal(List<JsonObject> frames, long total) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while ((frames.isEmpty() || frames.get(frames.size() - 1).getLong("total") != total) && System.nanoTime() < deadline) Thread.sleep(20);
+    assertThat(frames).as("frames").isNotEmpty();
+    assertThat(frames.get(frames.size() - 1).getLong("total")).isEqualTo(total);
+  }
+
+  @Test
+  @DisplayName("A WebSocket and an SSE spectator get the current results first, then every change; frames never go back")
+  void shouldStreamResultsToSpectators() throws Exception {
+    int poll = f.openPoll();
+    List<JsonObject> ws = new CopyOnWriteArrayList<>();
+    List<JsonObject> sse = new CopyOnWriteArrayList<>();
+    WebSocketClient wsClient = f.client.createWebSocketClient();
+    wsClient.connect(f.config.httpPort(), "localhost", "/api/v1/polls/" + poll + "/live")
+      .await(10, TimeUnit.SECONDS).textMessageHandler(m -> ws.add(new JsonObject(m)));
+    var sseResponse = f.client.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.GET).setPort(f.config.httpPort())
+        .setHost("localhost").setURI("/api/v1/polls/" + poll + "/events"))
+      .compose(req -> req.send()).await(10, TimeUnit.SECONDS);
+    assertThat(sseResponse.getHeader("Content-Type")).startsWith("text/event-stream");
+    StringBuilder pending = new StringBuilder();
+    sseResponse.handler(buf -> {
+      pending.append(buf.toString());
+      int end;
+      while ((end = pending.indexOf("\n\n")) >= 0) {
+        String event = pending.substring(0, end);
+        pending.delete(0, end + 2);
+        if (event.startsWith("data: ")) sse.add(new JsonObject(event.substring(6)));
+      }
+    });
+
+    awaitTotal(ws, 0);
+    awaitTotal(sse, 0);
+    commit("INSERT INTO tallies (poll_id, option_id, shard, count) VALUES (" + poll + ", 1, 0, 3)");
+    awaitTotal(ws, 3);
+    awaitTotal(sse, 3);
+    commit("UPDATE tallies SET count = 5 WHERE poll_id = " + poll + " AND option_id = 1 AND shard = 0;"
+      + " INSERT INTO tallies (poll_id, option_id, shard, count) VALUES (" + poll + ", 2, 3, 2)");
+    awaitTotal(ws, 7);
+    awaitTotal(sse, 7);
+
+    for (List<JsonObject> frames : List.of(ws, sse)) {
+      for (int i = 1; i < frames.size(); i++) {
+        for (int o = 0; o < 3; o++) {
+          assertThat(frames.get(i).getJsonArray("options").getJsonObject(o).getLong("count"))
+            .as("option %d, frame %d", o, i).isGreaterThanOrEqualTo(frames.get(i - 1).getJsonArray("options").getJsonObject(o).getLong("count"));
+        }
+      }
+      JsonObject last = frames.get(frames.size() - 1).copy();
+      JsonObject results = f.call(HttpMethod.GET, "/api/v1/polls/" + poll + "/results", null, null).bodyAsJsonObject();
+      last.remove("asOf");
+      results.remove("asOf");
+      assertThat(last).isEqualTo(results);
+    }
+    assertThat(f.call(HttpMethod.GET, "/metrics", null, null).bodyAsString()).contains("landslide_live_spectators 2.0");
+    wsClient.close();
+  }
+
+  @Test
+  @DisplayName("Spectating a poll that does not exist: 404 poll_not_found")
+  void shouldRefuseUnknownPolls() {
+    assertThat(f.call(HttpMethod.GET, "/api/v1/polls/2147483647/events", null, null).statusCode()).isEqualTo(404);
+    assertThat(f.call(HttpMethod.GET, "/api/v1/polls/2147483647/live", null, null).bodyAsJsonObject().getString("error")).isEqualTo("poll_not_found");
+  }
+
+  @Test
+  @DisplayName("The results page is served at /polls/{id}")
+  void shouldServeTheResultsPage() {
+    var page = f.call(HttpMethod.GET, "/polls/1", null, null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.bodyAsString()).contains("/api/v1/polls/${id}/live").contains("aria-live");
+  }
+}

@@ -1,0 +1,176 @@
+package io.landslide.writer;
+
+import io.landslide.codec.TallyUpdate;
+import io.landslide.codec.TallyUpdateDescriptor;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.VerticleBase;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes the votes topic and writes it to PostgreSQL in batches, exactly once. A WORKER verticle: the
+ * Kafka {@code poll} and JDBC {@code COPY} block, so they never touch an event loop. It runs as a chain of
+ * short cycles on its worker context (poll, maybe flush, schedule the next cycle), so it never holds a
+ * thread for long and {@code stop()} runs between two cycles.
+ *
+ * <p>Natural batching: records accumulate while Kafka has more ready; the batch is written when the
+ * consumer has nothing more ready, at {@code batchMax} records, or when its oldest record waited
+ * {@code batchMaxDelayMs}. Offsets live in PostgreSQL, committed with the rows; on assignment the writer
+ * seeks to them, so a crash or a rebalance replays nothing twice.
+ */
+public final class VoteWriterVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(VoteWriterVerticle.class);
+  private static final long RETRY_BACKOFF_MS = 500;
+
+  private final WriterConfig config;
+  private final WriterMetrics metrics;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private BatchWriter writer;
+  private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+  private final Map<TopicPartition, Long> expected = new HashMap<>();
+  private long oldestPendingNanos;
+  private volatile boolean stopping;
+
+  VoteWriterVerticle(WriterConfig config, WriterMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchMax());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
+    // Let the broker gather a batch worth a transaction (or the batch delay) before it answers a fetch:
+    // fewer, fuller fetches and commits at moderate rates, at most batchMaxDelayMs added latency.
+    p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024);
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) Math.max(1, config.batchMaxDelayMs()));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "writer-" + ProcessHandle.current().pid());
+    consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    writer = new BatchWriter(config.pg(), config.group(), config.topic());
+    consumer.subscribe(List.of(config.topic()), new Rebalance());
+    context.runOnContext(v -> cycle());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    consumer.close(Duration.ofSeconds(5)); // pending records are not committed: the next owner reads them again
+    writer.close();
+    return Future.succeededFuture();
+  }
+
+  private void cycle() {
+    if (stopping) return;
+    try {
+      if (!pending.isEmpty() && pending.size() >= config.batchMax()) {
+        flush(); // a retry after a failure, or a full batch: write before reading more
+      } else {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(pending.isEmpty() ? Duration.ofMillis(config.pollTimeoutMs()) : Duration.ZERO);
+        if (pending.isEmpty() && !records.isEmpty()) oldestPendingNanos = System.nanoTime();
+        for (ConsumerRecord<byte[], byte[]> r : records) pending.add(r);
+        boolean nothingMoreReady = records.isEmpty();
+        boolean tooOld = System.nanoTime() - oldestPendingNanos >= config.batchMaxDelayMs() * 1_000_000L;
+        if (!pending.isEmpty() && (nothingMoreReady || pending.size() >= config.batchMax() || tooOld)) flush();
+      }
+      context.runOnContext(v -> cycle());
+    } catch (SQLException | RuntimeException e) {
+      metrics.failed();
+      LOG.warn("batch of {} not written, retrying in {} ms: {}", pending.size(), RETRY_BACKOFF_MS, e.toString());
+      vertx.setTimer(RETRY_BACKOFF_MS, t -> context.runOnContext(v -> cycle()));
+    }
+  }
+
+  private void flush() throws SQLException {
+    long start = System.nanoTime();
+    try {
+      BatchWriter.Result r = writer.write(pending, expected);
+      expected.putAll(r.next());
+      metrics.committed(r, pending.size(), System.nanoTime() - start);
+      publish(r);
+      if (r.rejected() > 0 || r.corrupt() > 0) {
+        LOG.warn("batch of {}: {} inserted, {} kept in vote_rejects, {} kept in vote_corrupt", pending.size(), r.inserted(), r.rejected(), r.corrupt());
+      }
+      pending.clear();
+    } catch (BatchWriter.FencedException e) {
+      metrics.fenced();
+      LOG.warn("{}; dropping the batch and seeking to the stored offsets", e.getMessage());
+      pending.clear();
+      seekToStored(consumer.assignment());
+    }
+  }
+
+  /** Absolute shard counts to every edge in the cluster (at most once; edges also resynchronise from PostgreSQL). */
+  private void publish(BatchWriter.Result r) {
+    List<TallyUpdate> all = r.absolute();
+    for (int from = 0; from < all.size(); from += TallyUpdateDescriptor.MAX_ENTRIES) {
+      List<TallyUpdate> part = all.subList(from, Math.min(all.size(), from + TallyUpdateDescriptor.MAX_ENTRIES));
+      vertx.eventBus().publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(TallyUpdateDescriptor.encode(part)));
+    }
+  }
+
+  private void seekToStored(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) return;
+    Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions);
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    for (TopicPartition tp : partitions) {
+      try {
+        long offset = writer.storedOffset(tp.partition(), start.getOrDefault(tp, 0L));
+        if (offset > end.getOrDefault(tp, Long.MAX_VALUE)) {
+          // The topic was deleted and created again under the same name: its old offsets mean nothing here.
+          long from = start.getOrDefault(tp, 0L);
+          LOG.error("stored offset {} of {} is past the log end {}: the topic was recreated; starting at {}", offset, tp, end.get(tp), from);
+          offset = writer.resetOffset(tp.partition(), offset, from);
+        }
+        consumer.seek(tp, offset);
+        expected.put(tp, offset);
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot read the stored offset of " + tp, e);
+      }
+    }
+  }
+
+  /** Runs inside {@code poll}, on this verticle's worker thread. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Uncommitted records of revoked partitions belong to their next owner, which starts from PostgreSQL.
+      pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+      partitions.forEach(expected::remove);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      seekToStored(partitions);
+      LOG.info("assigned {}", partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      onPartitionsRevoked(partitions);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.landslide.writer;
+
+import io.landslide.codec.ClusterSettings;
+import io.landslide.codec.PgSettings;
+import io.landslide.codec.Topics;
+import java.util.Map;
+
+/**
+ * Everything a writer process is configured with; read from the environment, validated at start.
+ *
+ * @param kafkaBootstrap {@code VOTING_KAFKA_BOOTSTRAP}, default {@value #DEFAULT_KAFKA}
+ * @param topic          {@code VOTING_TOPIC}, default {@link Topics#VOTES}
+ * @param group          {@code VOTING_WRITER_GROUP}, default {@value #DEFAULT_GROUP}
+ * @param batchMax       {@code VOTING_BATCH_MAX}: most records in one transaction, default {@value #DEFAULT_BATCH_MAX}
+ * @param batchMaxDelayMs {@code VOTING_BATCH_MAX_DELAY_MS}: the oldest record waits at most this long, default {@value #DEFAULT_BATCH_MAX_DELAY_MS}
+ * @param pollTimeoutMs  {@code VOTING_POLL_TIMEOUT_MS}: how long an idle writer waits for records, default 100
+ * @param httpPort       {@code VOTING_WRITER_HTTP_PORT}: health and metrics, default {@value #DEFAULT_HTTP_PORT} (0 = any)
+ * @param consumers      {@code VOTING_WRITER_CONSUMERS}: consuming worker verticles in this process (each its own
+ *                       consumer and connection, so one encodes while PostgreSQL commits another), default {@value #DEFAULT_CONSUMERS}
+ * @param cluster        the cluster (writers publish tallies on its event bus)
+ * @param pg             PostgreSQL
+ */
+public record WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
+                           long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg) {
+  /** Default Kafka. */
+  public static final String DEFAULT_KAFKA = "localhost:9092";
+  /** Default consumer group (and key of the stored offsets). */
+  public static final String DEFAULT_GROUP = "landslide-writer";
+  /** Default batch size bound. */
+  public static final int DEFAULT_BATCH_MAX = 5000;
+  /** Default batch time bound. */
+  public static final long DEFAULT_BATCH_MAX_DELAY_MS = 50;
+  /** Default consumers per process. */
+  public static final int DEFAULT_CONSUMERS = 2;
+  /** Default ops port. */
+  public static final int DEFAULT_HTTP_PORT = 8081;
+
+  /** Validates. */
+  public WriterConfig {
+    if (batchMax < 1) throw new IllegalArgumentException("VOTING_BATCH_MAX must be at least 1");
+    if (batchMaxDelayMs < 0) throw new IllegalArgumentException("VOTING_BATCH_MAX_DELAY_MS must not be negative");
+    if (pollTimeoutMs < 1) throw new IllegalArgumentException("VOTING_POLL_TIMEOUT_MS must be at least 1");
+    if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("VOTING_WRITER_HTTP_PORT out of range");
+    if (consumers < 1) throw new IllegalArgumentException("VOTING_WRITER_CONSUMERS must be at least 1");
+    if (group == null || group.isBlank()) throw new IllegalArgumentException("VOTING_WRITER_GROUP is empty");
+  }
+
+  /**
+   * @param env the environment
+   * @return the configuration, defaults for what is not set
+   */
+  public static WriterConfig fromEnv(Map<String, String> env) {
+    return new WriterConfig(env.getOrDefault("VOTING_KAFKA_BOOTSTRAP", DEFAULT_KAFKA),
+      env.getOrDefault("VOTING_TOPIC", Topics.VOTES),
+      env.getOrDefault("VOTING_WRITER_GROUP", DEFAULT_GROUP),
+      Integer.parseInt(env.getOrDefault("VOTING_BATCH_MAX", String.valueOf(DEFAULT_BATCH_MAX))),
+      Long.parseLong(env.getOrDefault("VOTING_BATCH_MAX_DELAY_MS", String.valueOf(DEFAULT_BATCH_MAX_DELAY_MS))),
+      Long.parseLong(env.getOrDefault("VOTING_POLL_TIMEOUT_MS", "100")),
+      Integer.parseInt(env.getOrDefault("VOTING_WRITER_HTTP_PORT", String.valueOf(DEFAULT_HTTP_PORT))),
+      Integer.parseInt(env.getOrDefault("VOTING_WRITER_CONSUMERS", String.valueOf(DEFAULT_CONSUMERS))),
+      ClusterSettings.fromEnv(env),
+      PgSettings.fromEnv(env));
+  }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The benchmark behind docs/benchmarks.md: starts its own stack (ports 18080/18081/19092, database
+# landslide_bench), measures the edge, end-to-end completion, a writer backlog drain and CPU per process.
+#   deploy/local/bench.sh [votes=300000] [concurrency=256] [backlog=1000000] [warmup=200000]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+"$root/deploy/local/ensure-services.sh"
+mvn -B -q -DskipTests install
+exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "deploy/local/target/classes:$(cat deploy/local/target/runtime.classpath)" \
+  io.landslide.local.VoteBench "$@"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# All tests: the README's test command, and what .ci/run calls. Makes sure the machine has what the tests use
+# (PostgreSQL and Redis running; Debian's headless Chromium for the browser test), then runs the Maven build.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+"$root/deploy/local/ensure-services.sh"
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium for the browser test"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+exec mvn -B verify "$@"

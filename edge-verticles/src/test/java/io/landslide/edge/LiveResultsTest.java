@@ -51,22 +51,22 @@ class LiveResultsTest {
     List<JsonObject> ws = new CopyOnWriteArrayList<>();
     List<JsonObject> sse = new CopyOnWriteArrayList<>();
     WebSocketClient wsClient = f.client.createWebSocketClient();
-    wsClient.connect(f.config.httpPort(), "localhost", "/api/v1/polls/" + poll + "/live")
-      .await(10, TimeUnit.SECONDS).textMessageHandler(m -> ws.add(new JsonObject(m)));
+    // Handlers go on before any frame can arrive: the snapshot may come in the same packet as the handshake.
+    wsClient.webSocket().textMessageHandler(m -> ws.add(new JsonObject(m)))
+      .connect(f.config.httpPort(), "localhost", "/api/v1/polls/" + poll + "/live").await(10, TimeUnit.SECONDS);
+    StringBuilder pending = new StringBuilder();
     var sseResponse = f.client.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.GET).setPort(f.config.httpPort())
         .setHost("localhost").setURI("/api/v1/polls/" + poll + "/events"))
-      .compose(req -> req.send()).await(10, TimeUnit.SECONDS);
+      .compose(req -> req.send()).map(res -> res.handler(buf -> { // on the event loop, before the body arrives
+        pending.append(buf.toString());
+        int end;
+        while ((end = pending.indexOf("\n\n")) >= 0) {
+          String event = pending.substring(0, end);
+          pending.delete(0, end + 2);
+          if (event.startsWith("data: ")) sse.add(new JsonObject(event.substring(6)));
+        }
+      })).await(10, TimeUnit.SECONDS);
     assertThat(sseResponse.getHeader("Content-Type")).startsWith("text/event-stream");
-    StringBuilder pending = new StringBuilder();
-    sseResponse.handler(buf -> {
-      pending.append(buf.toString());
-      int end;
-      while ((end = pending.indexOf("\n\n")) >= 0) {
-        String event = pending.substring(0, end);
-        pending.delete(0, end + 2);
-        if (event.startsWith("data: ")) sse.add(new JsonObject(event.substring(6)));
-      }
-    });
 
     awaitTotal(ws, 0);
     awaitTotal(sse, 0);

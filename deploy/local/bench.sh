@@ -2,10 +2,14 @@
 # The benchmark behind docs/benchmarks.md: starts its own stack (ports 18080/18081/19092, database
 # landslide_bench), measures the edge, end-to-end completion, a writer backlog drain and CPU per process.
 #   deploy/local/bench.sh [votes=300000] [concurrency=256] [backlog=1000000] [warmup=200000]
+# The live-results benchmark (vote to screen, many WebSocket spectators on one edge):
+#   deploy/local/bench.sh live [votes=300000] [spectators=10000] [concurrency=256] [warmup=200000]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 "$root/deploy/local/ensure-services.sh"
+main=io.landslide.local.VoteBench
+if [ "${1:-}" = live ]; then main=io.landslide.local.LiveBench; shift; fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "deploy/local/target/classes:$(cat deploy/local/target/runtime.classpath)" \
-  io.landslide.local.VoteBench "$@"
+  "$main" "$@"

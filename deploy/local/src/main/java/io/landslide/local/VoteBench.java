@@ -50,20 +50,15 @@ public final class VoteBench {
     int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 256;
     int backlog = args.length > 2 ? Integer.parseInt(args[2]) : 1_000_000;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 200_000;
-    Path root = LocalStack.root();
-    PgSettings pg = PgSettings.fromEnv(System.getenv()).withDatabase("landslide_bench");
-    LocalStack stack = new LocalStack(new LocalStack.Settings(root, root.resolve(".landslide-bench"), 19092, 18080, 18081, 8,
-      "votes.bench." + System.currentTimeMillis(), pg, Map.of("VOTING_JVM_OPTS", System.getenv().getOrDefault("VOTING_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseParallelGC"))));
+    PgSettings pg = benchDatabase();
+    LocalStack stack = benchStack(pg);
     System.out.printf("landslide benchmark: %d votes at concurrency %d, backlog %d, warm-up %d; %d cores%n", votes, concurrency,
       backlog, warmup, Runtime.getRuntime().availableProcessors());
     stack.up();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+    Vertx vertx = loadGenerator();
     try {
       VoteDriver driver = new VoteDriver(vertx, "localhost", stack.settings().edgePort(), concurrency);
-      // Warm-up: let the JIT compile the vote path in every process before anything is measured.
-      int warm = createPoll(stack, "warm-up");
-      long[] warmUsers = users(1, warmup);
-      driver.run(warm, warmUsers, VoteDriver.bearers(warmUsers), u -> (int) (u % 4), concurrency, false).await(600, TimeUnit.SECONDS);
+      warmUp(stack, driver, warmup, concurrency);
 
       int poll = createPoll(stack, "bench");
       long[] users = users(1, votes);
@@ -110,17 +105,44 @@ public final class VoteBench {
     }
   }
 
-  private static long[] users(long from, int n) {
+  /** @return the benchmark's own database (never the dev stack's) */
+  static PgSettings benchDatabase() {
+    return PgSettings.fromEnv(System.getenv()).withDatabase("landslide_bench");
+  }
+
+  /**
+   * @param pg the benchmark's database
+   * @return a stack on the benchmark's own ports, directory and a fresh topic of 8 partitions (not started)
+   */
+  static LocalStack benchStack(PgSettings pg) {
+    Path root = LocalStack.root();
+    return new LocalStack(new LocalStack.Settings(root, root.resolve(".landslide-bench"), 19092, 18080, 18081, 8,
+      "votes.bench." + System.currentTimeMillis(), pg, Map.of("VOTING_JVM_OPTS", System.getenv().getOrDefault("VOTING_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseParallelGC"))));
+  }
+
+  /** @return the load generator's Vert.x: one event loop, so it stays light */
+  static Vertx loadGenerator() {
+    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+  }
+
+  /** Lets the JIT compile the vote path in every process (HTTP, Kafka, writer) before anything is measured. */
+  static void warmUp(LocalStack stack, VoteDriver driver, int warmup, int concurrency) throws Exception {
+    int warm = createPoll(stack, "warm-up");
+    long[] warmUsers = users(1, warmup);
+    driver.run(warm, warmUsers, VoteDriver.bearers(warmUsers), u -> (int) (u % 4), concurrency, false).await(600, TimeUnit.SECONDS);
+  }
+
+  static long[] users(long from, int n) {
     long[] u = new long[n];
     for (int i = 0; i < n; i++) u[i] = from + i;
     return u;
   }
 
-  private static double pct(long[] sorted, double p) {
+  static double pct(long[] sorted, double p) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
   }
 
-  private static Map<String, double[]> cpu(LocalStack stack) {
+  static Map<String, double[]> cpu(LocalStack stack) {
     Map<String, double[]> m = new LinkedHashMap<>();
     m.put("edge", stack.pid("edge").map(h -> ProcCpu.ofPid(h.pid(), false)).orElse(new double[2]));
     m.put("writer", stack.pid("writer").map(h -> ProcCpu.ofPid(h.pid(), false)).orElse(new double[2]));
@@ -131,7 +153,7 @@ public final class VoteBench {
     return m;
   }
 
-  private static void printCpu(String title, Map<String, double[]> before, Map<String, double[]> after, long votes) {
+  static void printCpu(String title, Map<String, double[]> before, Map<String, double[]> after, long votes) {
     System.out.println(title + "   [of which kernel]");
     double sum = 0;
     for (String k : before.keySet()) {
@@ -143,7 +165,7 @@ public final class VoteBench {
     System.out.printf("    %-15s %8.1f   (the system without the load generator)%n", "total", sum * 1000.0 / votes);
   }
 
-  private static int createPoll(LocalStack stack, String title) throws Exception {
+  static int createPoll(LocalStack stack, String title) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.edgeUrl() + "/api/v1/polls"))
       .header("Authorization", "Bearer " + DevTokens.dev().admin(1))
       .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"" + title + "\",\"options\":[\"A\",\"B\",\"C\",\"D\"]}")).build(),
@@ -152,7 +174,7 @@ public final class VoteBench {
     return Integer.parseInt(r.body().replaceAll(".*?\"id\":(\\d+).*", "$1"));
   }
 
-  private static long total(LocalStack stack, int poll) throws Exception {
+  static long total(LocalStack stack, int poll) throws Exception {
     String body = HTTP.send(HttpRequest.newBuilder(URI.create(stack.edgeUrl() + "/api/v1/polls/" + poll + "/results")).build(),
       HttpResponse.BodyHandlers.ofString()).body();
     return Long.parseLong(body.replaceAll(".*\"total\":(\\d+).*", "$1"));
@@ -171,11 +193,11 @@ public final class VoteBench {
     }
   }
 
-  private static long tallied(PgSettings pg, int poll) throws Exception {
+  static long tallied(PgSettings pg, int poll) throws Exception {
     return count(pg, "SELECT coalesce(sum(count), 0) FROM tallies WHERE poll_id = " + poll);
   }
 
-  private static long count(PgSettings pg, String sql) throws Exception {
+  static long count(PgSettings pg, String sql) throws Exception {
     try (Connection c = Schema.connect(pg); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);

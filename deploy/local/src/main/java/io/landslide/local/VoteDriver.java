@@ -28,9 +28,10 @@ public final class VoteDriver {
    * @param status   the HTTP status (0 = no answer)
    * @param receipts the receipt of each 202 (when asked for)
    * @param latency  nanoseconds from send to full response
+   * @param sentAt   {@link System#nanoTime()} when each request was sent
    * @param elapsedNanos wall time of the whole run
    */
-  public record Results(long[] users, int[] options, int[] status, String[] receipts, long[] latency, long elapsedNanos) {
+  public record Results(long[] users, int[] options, int[] status, String[] receipts, long[] latency, long[] sentAt, long elapsedNanos) {
     /**
      * @param code an HTTP status
      * @return how many requests got it
@@ -92,7 +93,7 @@ public final class VoteDriver {
     for (int i = 0; i < n; i++) options[i] = option.applyAsInt(users[i]);
     Buffer[] bodies = new Buffer[64];
     for (int o = 0; o < bodies.length; o++) bodies[o] = Buffer.buffer("{\"option\":" + o + "}");
-    Results r = new Results(users, options, new int[n], keepReceipts ? new String[n] : null, new long[n], 0);
+    Results r = new Results(users, options, new int[n], keepReceipts ? new String[n] : null, new long[n], new long[n], 0);
     Promise<Results> done = Promise.promise();
     AtomicInteger next = new AtomicInteger();
     AtomicInteger finished = new AtomicInteger();
@@ -103,6 +104,7 @@ public final class VoteDriver {
       int i = next.getAndIncrement();
       if (i >= n) return;
       long t0 = System.nanoTime();
+      r.sentAt()[i] = t0;
       client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(path)
           .putHeader("Authorization", bearers[i]).putHeader("Content-Type", "application/json"))
         .compose(req -> req.send(bodies[options[i]]).compose(res -> res.body().map(b -> {
@@ -113,7 +115,7 @@ public final class VoteDriver {
         .onComplete(ar -> {
           r.latency()[i] = System.nanoTime() - t0;
           if (finished.incrementAndGet() == n) {
-            done.complete(new Results(r.users(), r.options(), r.status(), r.receipts(), r.latency(), System.nanoTime() - start));
+            done.complete(new Results(r.users(), r.options(), r.status(), r.receipts(), r.latency(), r.sentAt(), System.nanoTime() - start));
           } else {
             send[0].run();
           }

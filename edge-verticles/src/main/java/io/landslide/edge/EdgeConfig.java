@@ -22,7 +22,11 @@ import java.util.Map;
  * @param retryAfterSeconds {@code VOTING_RETRY_AFTER_SECONDS}: the {@code Retry-After} of a 503, default 2
  * @param votePartitions    {@code VOTING_VOTE_HASH_PARTITIONS}: hash sub-partitions of a new poll's votes, default {@value #DEFAULT_VOTE_PARTITIONS}
  * @param pgPoolSize        {@code VOTING_PG_POOL_SIZE}, default 8
- * @param maxSpectators     {@code VOTING_MAX_SPECTATORS}: WebSocket/SSE spectators one edge process takes, default {@value #DEFAULT_MAX_SPECTATORS}
+ * @param maxSpectators     {@code VOTING_MAX_SPECTATORS}: WebSocket/SSE spectators one edge process takes (503 past
+ *                          it), default the frame budget: at a full house each still gets a frame a second
+ * @param liveFrameBudget   {@code VOTING_LIVE_FRAME_BUDGET}: frames per second the edge sends to all its spectators
+ *                          together; past it, frames of a poll go out less often than every 100 ms. Default
+ *                          {@value #DEFAULT_FRAMES_PER_LOOP} per HTTP event loop
  * @param bitmapCheckMs     {@code VOTING_BITMAP_CHECK_MS}: how often to check that Redis still holds open polls'
  *                          bitmaps (rebuilding them if not); 0 = never; default {@value #DEFAULT_BITMAP_CHECK_MS}
  * @param liveResyncMs      {@code VOTING_LIVE_RESYNC_MS}: live views re-read PostgreSQL's tallies this often (the
@@ -33,7 +37,7 @@ import java.util.Map;
  */
 public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
                          String jwtAlgorithm, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
-                         int votePartitions, int pgPoolSize, int maxSpectators, long bitmapCheckMs, long liveResyncMs,
+                         int votePartitions, int pgPoolSize, int maxSpectators, int liveFrameBudget, long bitmapCheckMs, long liveResyncMs,
                          ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap) {
   /** Default HTTP port. */
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -45,8 +49,11 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
   public static final int DEFAULT_DELIVERY_TIMEOUT_MS = 5000;
   /** Default hash sub-partitions per poll. */
   public static final int DEFAULT_VOTE_PARTITIONS = 4;
-  /** Default spectator cap per edge process. */
-  public static final int DEFAULT_MAX_SPECTATORS = 50_000;
+  /**
+   * Default frame budget per HTTP event loop: a delivered frame costs the edge about 12 CPU-µs (mostly the
+   * kernel's write), so 10,000 frames/s take about an eighth of a core (docs/benchmarks.md).
+   */
+  public static final int DEFAULT_FRAMES_PER_LOOP = 10_000;
   /** Default live re-read period. */
   public static final long DEFAULT_LIVE_RESYNC_MS = 2000;
   /** Default bitmap check period. */
@@ -72,6 +79,7 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
     if (votePartitions < 1 || votePartitions > 256) throw new IllegalArgumentException("VOTING_VOTE_HASH_PARTITIONS must be 1..256");
     if (pgPoolSize < 1) throw new IllegalArgumentException("VOTING_PG_POOL_SIZE must be at least 1");
     if (maxSpectators < 0) throw new IllegalArgumentException("VOTING_MAX_SPECTATORS must not be negative");
+    if (liveFrameBudget < 10) throw new IllegalArgumentException("VOTING_LIVE_FRAME_BUDGET must be at least 10 frames/s");
     if (liveResyncMs < 100) throw new IllegalArgumentException("VOTING_LIVE_RESYNC_MS must be at least 100");
     if (bitmapCheckMs < 0) throw new IllegalArgumentException("VOTING_BITMAP_CHECK_MS must not be negative");
   }
@@ -81,9 +89,11 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
    * @return the configuration, defaults for what is not set
    */
   public static EdgeConfig fromEnv(Map<String, String> env) {
+    int instances = Integer.parseInt(env.getOrDefault("VOTING_EDGE_INSTANCES", String.valueOf(Runtime.getRuntime().availableProcessors())));
+    int frameBudget = Integer.parseInt(env.getOrDefault("VOTING_LIVE_FRAME_BUDGET", String.valueOf(DEFAULT_FRAMES_PER_LOOP * Math.max(1, instances))));
     return new EdgeConfig(
       Integer.parseInt(env.getOrDefault("VOTING_HTTP_PORT", String.valueOf(DEFAULT_HTTP_PORT))),
-      Integer.parseInt(env.getOrDefault("VOTING_EDGE_INSTANCES", String.valueOf(Runtime.getRuntime().availableProcessors()))),
+      instances,
       env.getOrDefault("VOTING_PROFILE", "local"),
       env.getOrDefault("VOTING_JWT_SECRET", DEV_JWT_SECRET),
       env.get("VOTING_JWT_PUBLIC_KEY"),
@@ -95,7 +105,8 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       Integer.parseInt(env.getOrDefault("VOTING_RETRY_AFTER_SECONDS", "2")),
       Integer.parseInt(env.getOrDefault("VOTING_VOTE_HASH_PARTITIONS", String.valueOf(DEFAULT_VOTE_PARTITIONS))),
       Integer.parseInt(env.getOrDefault("VOTING_PG_POOL_SIZE", "8")),
-      Integer.parseInt(env.getOrDefault("VOTING_MAX_SPECTATORS", String.valueOf(DEFAULT_MAX_SPECTATORS))),
+      Integer.parseInt(env.getOrDefault("VOTING_MAX_SPECTATORS", String.valueOf(frameBudget))),
+      frameBudget,
       Long.parseLong(env.getOrDefault("VOTING_BITMAP_CHECK_MS", String.valueOf(DEFAULT_BITMAP_CHECK_MS))),
       Long.parseLong(env.getOrDefault("VOTING_LIVE_RESYNC_MS", String.valueOf(DEFAULT_LIVE_RESYNC_MS))),
       ClusterSettings.fromEnv(env),

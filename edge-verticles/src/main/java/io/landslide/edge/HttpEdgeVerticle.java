@@ -60,7 +60,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     VoterBitmap bitmap = bitmaps.apply(vertx);
     Http http = new Http(config.retryAfterSeconds());
     LiveResults live = new LiveResults(vertx, shared.store(), shared.finality(), shared.spectators(), config.maxSpectators(),
-      config.liveResyncMs());
+      config.liveFrameBudget(), config.liveResyncMs());
     Router router = router(bitmap, http, live);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), shared.metrics(), http);
     Future<Void> redis = bitmap.connect().recover(t -> {

@@ -2,6 +2,7 @@ package io.landslide.edge;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * For each watched poll: one {@link TallyView}, refreshed every {@value #TICK_MS} ms while anyone watches,
  * and when it changed one frame, encoded once and offered to every spectator of the poll. A spectator that
  * cannot keep up keeps only the latest frame (never a queue). The first frame is the current results.
+ * Frames go out at most every 100 ms, and less often when the edge's spectators would otherwise take more than
+ * its frame budget ({@link FrameGate#intervalMs}).
  *
  * <p>Two feeds, merged the same way (by max per shard, so their order does not matter): the writers' absolute
  * shard counts on the clustered event bus after each commit ({@link #onTallies}), and a re-read of PostgreSQL's
@@ -26,14 +29,15 @@ final class LiveResults {
   static final long PING_MS = 30_000;
 
   /**
-   * One frame, encoded once for every spectator of the poll.
+   * One frame, encoded once (JSON and UTF-8) for every spectator of the poll.
    *
-   * @param json the results JSON (a WebSocket text message)
+   * @param text the results JSON in UTF-8 (a WebSocket text message)
    * @param sse  the same as an SSE event, {@code data: …\n\n}
    */
-  record Frame(String json, Buffer sse) {
+  record Frame(byte[] text, Buffer sse) {
     static Frame of(String json) {
-      return new Frame(json, Buffer.buffer(json.length() + 8).appendString("data: ").appendString(json).appendString("\n\n"));
+      byte[] text = json.getBytes(StandardCharsets.UTF_8);
+      return new Frame(text, Buffer.buffer(text.length + 8).appendString("data: ").appendBytes(text).appendString("\n\n"));
     }
   }
 
@@ -51,13 +55,14 @@ final class LiveResults {
   private final Finality finality;
   private final AtomicInteger spectators;
   private final int maxSpectators;
+  private final int frameBudget;
   private final long resyncMs;
   private final Map<Integer, Watch> watches = new HashMap<>();
 
   private final class Watch {
     final Poll poll;
     final TallyView view;
-    final FrameGate gate = new FrameGate(TICK_MS);
+    final FrameGate gate = new FrameGate();
     final Set<Spectator> spectators = new LinkedHashSet<>();
     final long timer;
     Frame frame;
@@ -78,14 +83,16 @@ final class LiveResults {
    * @param finality      results finality
    * @param spectators    the process-wide count of spectators
    * @param maxSpectators the process-wide cap
+   * @param frameBudget   frames per second the whole process may send, all spectators together
    * @param resyncMs      how often to re-read PostgreSQL
    */
-  LiveResults(Vertx vertx, PollStore store, Finality finality, AtomicInteger spectators, int maxSpectators, long resyncMs) {
+  LiveResults(Vertx vertx, PollStore store, Finality finality, AtomicInteger spectators, int maxSpectators, int frameBudget, long resyncMs) {
     this.vertx = vertx;
     this.store = store;
     this.finality = finality;
     this.spectators = spectators;
     this.maxSpectators = maxSpectators;
+    this.frameBudget = frameBudget;
     this.resyncMs = resyncMs;
     vertx.setPeriodic(PING_MS, t -> watches.values().forEach(w -> w.spectators.forEach(Spectator::ping)));
   }
@@ -164,7 +171,8 @@ final class LiveResults {
 
   private void publish(Watch w) {
     if (w.view.version() == w.sentVersion && w.frame != null) return;
-    if (!w.gate.tryPass(System.currentTimeMillis())) return; // coalesced into the next tick's frame
+    long interval = FrameGate.intervalMs(spectators.get(), frameBudget);
+    if (!w.gate.tryPass(System.currentTimeMillis(), interval)) return; // coalesced into a later tick's frame
     w.frame = Frame.of(w.view.toJson().encode()); // once per frame, whatever the number of spectators
     w.sentVersion = w.view.version();
     for (Spectator s : w.spectators) s.offer(w.frame);

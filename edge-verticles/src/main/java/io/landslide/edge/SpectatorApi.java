@@ -4,6 +4,8 @@ import io.landslide.codec.ErrorCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.ext.web.RoutingContext;
 
 /** {@code GET …/live} (WebSocket) and {@code GET …/events} (SSE): no authentication needed to watch. */
@@ -106,7 +108,9 @@ final class SpectatorApi {
     public void offer(LiveResults.Frame frame) {
       if (ws.isClosed()) return;
       if (ws.writeQueueFull()) pending = frame; // a slow client gets the latest frame, never a backlog
-      else ws.writeTextMessage(frame.json());
+      // The frame's UTF-8 bytes are wrapped, not copied or re-encoded: one encoding per frame, not per spectator.
+      // Vert.x 5's public WebSocketFrame.textFrame takes only a String; this constructor is its byte[] twin.
+      else ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.text(), true));
     }
 
     @Override

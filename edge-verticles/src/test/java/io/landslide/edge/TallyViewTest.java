@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class TallyViewTest {
@@ -73,10 +74,31 @@ class TallyViewTest {
 
   @Test
   void shouldLetFramesOutAtMostEvery100Ms() {
-    FrameGate gate = new FrameGate(100);
+    FrameGate gate = new FrameGate();
     List<Long> passed = new ArrayList<>();
-    for (long t = 1_000; t < 3_000; t += 7) if (gate.tryPass(t)) passed.add(t); // a change every 7 ms
+    for (long t = 1_000; t < 3_000; t += 7) if (gate.tryPass(t, 100)) passed.add(t); // a change every 7 ms
     assertThat(passed).hasSizeBetween(19, 20);
     for (int i = 1; i < passed.size(); i++) assertThat(passed.get(i) - passed.get(i - 1)).isGreaterThanOrEqualTo(100);
+  }
+
+  @Test
+  @DisplayName("Frames stretch past 100 ms only when the edge's spectators would exceed its frame budget, and then keep to it")
+  void shouldKeepAllSpectatorsTogetherWithinTheFrameBudget() {
+    assertThat(FrameGate.intervalMs(1, 20_000)).isEqualTo(100);
+    assertThat(FrameGate.intervalMs(2_000, 20_000)).isEqualTo(100); // 10 frames/s each = the budget
+    assertThat(FrameGate.intervalMs(2_001, 20_000)).isGreaterThan(100);
+    assertThat(FrameGate.intervalMs(20_000, 20_000)).isEqualTo(1_000);
+    for (int spectators : new int[] {1, 999, 2_001, 10_000, 33_333, 50_000}) {
+      for (int budget : new int[] {10, 7_000, 20_000}) {
+        long interval = FrameGate.intervalMs(spectators, budget);
+        assertThat(interval).isGreaterThanOrEqualTo(FrameGate.MIN_INTERVAL_MS);
+        assertThat(spectators * 1000.0 / interval).as("frames/s to %d spectators, budget %d", spectators, budget).isLessThanOrEqualTo(budget);
+      }
+    }
+    // Driven by a changing tally every 7 ms, 10,000 spectators with a 20,000 frames/s budget get a frame every 500 ms.
+    FrameGate gate = new FrameGate();
+    int passed = 0;
+    for (long t = 0; t < 10_000; t += 7) if (gate.tryPass(t, FrameGate.intervalMs(10_000, 20_000))) passed++;
+    assertThat(passed * 10_000 / 10).as("frames/s to all spectators").isLessThanOrEqualTo(20_000);
   }
 }

@@ -97,6 +97,11 @@ public final class EdgeMain {
     return port;
   }
 
+  /** @return the event bus the writers' tally updates arrive on (clustered, or this process's own) */
+  io.vertx.core.eventbus.EventBus eventBus() {
+    return vertx.eventBus();
+  }
+
   /**
    * Flushes and closes the producer (blocking), then Vert.x. Call from outside Vert.x (a shutdown hook,
    * a test): a future completed on a context that is closing would never be heard of.

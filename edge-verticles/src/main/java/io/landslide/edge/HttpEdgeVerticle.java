@@ -59,7 +59,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
   public Future<?> start() {
     VoterBitmap bitmap = bitmaps.apply(vertx);
     Http http = new Http(config.retryAfterSeconds());
-    LiveResults live = new LiveResults(vertx, shared.store(), shared.finality(), shared.spectators(), config.maxSpectators(),
+    LiveResults live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.spectators(), config.maxSpectators(),
       config.liveFrameBudget(), config.liveResyncMs());
     Router router = router(bitmap, http, live);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), shared.metrics(), http);
@@ -88,7 +88,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
 
   private Router router(VoterBitmap bitmap, Http http, LiveResults live) {
     Router r = Router.router(vertx);
-    PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), shared.finality(), bitmap, http);
+    PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), live, bitmap, http);
     Health health = shared.health().apply(bitmap);
     SpectatorApi spectators = new SpectatorApi(shared.polls(), live, http);
 

@@ -1,10 +1,14 @@
 package io.landslide.edge;
 
+import io.landslide.codec.TallyUpdate;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,21 +16,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Live results for the spectators connected to one event loop (WebSocket {@code …/live}, SSE {@code …/events}).
- * For each watched poll: one {@link TallyView}, refreshed every {@value #TICK_MS} ms while anyone watches,
- * and when it changed one frame, encoded once and offered to every spectator of the poll. A spectator that
- * cannot keep up keeps only the latest frame (never a queue). The first frame is the current results.
- * Frames go out at most every 100 ms, and less often when the edge's spectators would otherwise take more than
- * its frame budget ({@link FrameGate#intervalMs}).
+ * The merged results of the polls one event loop serves: {@code GET …/results}, and the spectators connected to
+ * it (WebSocket {@code …/live}, SSE {@code …/events}). One {@link TallyView} per poll, fed two ways, merged the same
+ * way (by max per shard, so their order does not matter): the writers' absolute shard counts on the clustered event
+ * bus after each commit ({@link #onTallies}), and a re-read of PostgreSQL's tallies to warm a cold view and at most
+ * every {@code resyncMs} after (the event bus delivers at most once). A request never reads PostgreSQL itself:
+ * however many ask, a poll costs one query per re-read period per event loop.
  *
- * <p>Two feeds, merged the same way (by max per shard, so their order does not matter): the writers' absolute
- * shard counts on the clustered event bus after each commit ({@link #onTallies}), and a re-read of PostgreSQL's
- * tallies when a poll is first watched and every {@code resyncMs} after (the event bus delivers at most once).
+ * <p>For each watched poll, every {@value #TICK_MS} ms, when its view changed: one frame, encoded once and offered
+ * to every spectator of the poll. A spectator that cannot keep up keeps only the latest frame (never a queue).
+ * The first frame is the current results. Frames go out at most every 100 ms, and less often when the edge's
+ * spectators would otherwise take more than its frame budget ({@link FrameGate#intervalMs}).
  */
 final class LiveResults {
   private static final Logger LOG = LoggerFactory.getLogger(LiveResults.class);
   static final long TICK_MS = 100;
   static final long PING_MS = 30_000;
+  /** A closed poll's view checks this often whether its results became final. */
+  static final long FINAL_CHECK_MS = 1000;
+  /** A view nobody watched or asked for this long is dropped (a later request warms it again). */
+  static final long IDLE_VIEW_MS = 10 * 60_000;
 
   /**
    * One frame, encoded once (JSON and UTF-8) for every spectator of the poll.
@@ -51,43 +60,59 @@ final class LiveResults {
   }
 
   private final Vertx vertx;
+  private final PollCache polls;
   private final PollStore store;
   private final Finality finality;
   private final AtomicInteger spectators;
   private final int maxSpectators;
   private final int frameBudget;
   private final long resyncMs;
+  private final Map<Integer, View> views = new HashMap<>();
   private final Map<Integer, Watch> watches = new HashMap<>();
 
-  private final class Watch {
+  /** A poll's merged view, and when PostgreSQL was last read into it. */
+  private static final class View {
     final Poll poll;
-    final TallyView view;
+    final TallyView tallies;
+    long resyncedAt = Long.MIN_VALUE / 2;
+    long usedAt;
+    Future<Void> refreshing; // the re-read in flight, shared by everyone who needs it
+    boolean warm;
+
+    View(Poll poll) {
+      this.poll = poll;
+      this.tallies = new TallyView(poll);
+    }
+  }
+
+  /** The spectators of one poll on this event loop. */
+  private final class Watch {
+    final View view;
     final FrameGate gate = new FrameGate();
     final Set<Spectator> spectators = new LinkedHashSet<>();
     final long timer;
     Frame frame;
     long sentVersion = -1;
-    long resyncedAt = Long.MIN_VALUE / 2;
-    boolean refreshing;
 
-    Watch(Poll poll) {
-      this.poll = poll;
-      this.view = new TallyView(poll);
+    Watch(View view) {
+      this.view = view;
       this.timer = vertx.setPeriodic(1, TICK_MS, t -> tick(this));
     }
   }
 
   /**
    * @param vertx         the Vert.x instance
-   * @param store         PostgreSQL (the feed)
+   * @param polls         the poll cache (a poll's latest state: closing it changes when it is final)
+   * @param store         PostgreSQL (to warm and re-read views)
    * @param finality      results finality
    * @param spectators    the process-wide count of spectators
    * @param maxSpectators the process-wide cap
    * @param frameBudget   frames per second the whole process may send, all spectators together
-   * @param resyncMs      how often to re-read PostgreSQL
+   * @param resyncMs      how often, at most, to re-read PostgreSQL into a view
    */
-  LiveResults(Vertx vertx, PollStore store, Finality finality, AtomicInteger spectators, int maxSpectators, int frameBudget, long resyncMs) {
+  LiveResults(Vertx vertx, PollCache polls, PollStore store, Finality finality, AtomicInteger spectators, int maxSpectators, int frameBudget, long resyncMs) {
     this.vertx = vertx;
+    this.polls = polls;
     this.store = store;
     this.finality = finality;
     this.spectators = spectators;
@@ -95,6 +120,21 @@ final class LiveResults {
     this.frameBudget = frameBudget;
     this.resyncMs = resyncMs;
     vertx.setPeriodic(PING_MS, t -> watches.values().forEach(w -> w.spectators.forEach(Spectator::ping)));
+    vertx.setPeriodic(IDLE_VIEW_MS, t -> dropIdleViews());
+  }
+
+  /**
+   * The results of a poll from this event loop's merged view: at once when the view is warm and was re-read
+   * within the period, else once the (shared) re-read completed.
+   *
+   * @param poll the poll
+   * @return the contract's results JSON
+   */
+  Future<JsonObject> results(Poll poll) {
+    View v = view(poll);
+    v.usedAt = System.currentTimeMillis();
+    if (v.warm && !due(v, v.usedAt)) return Future.succeededFuture(v.tallies.toJson());
+    return refresh(v).map(x -> v.tallies.toJson());
   }
 
   /** @return whether one more spectator may connect (and if so, it is counted) */
@@ -114,7 +154,7 @@ final class LiveResults {
    * @param s    the spectator, admitted
    */
   void attach(Poll poll, Spectator s) {
-    Watch w = watches.computeIfAbsent(poll.id(), id -> new Watch(poll));
+    Watch w = watches.computeIfAbsent(poll.id(), id -> new Watch(view(poll)));
     w.spectators.add(s);
     if (w.frame != null) s.offer(w.frame); // the current results first
   }
@@ -130,51 +170,90 @@ final class LiveResults {
     if (w.spectators.isEmpty()) {
       vertx.cancelTimer(w.timer);
       watches.remove(pollId);
+      w.view.usedAt = System.currentTimeMillis();
     }
   }
 
   /**
-   * Shard counts a writer just committed, from the event bus.
+   * Shard counts a writer just committed, from the event bus. Only warm views take them: a cold view would show
+   * these shards and zero for the others until warmed.
    *
    * @param updates the updates
    */
-  void onTallies(java.util.List<io.landslide.codec.TallyUpdate> updates) {
-    for (io.landslide.codec.TallyUpdate u : updates) {
+  void onTallies(List<TallyUpdate> updates) {
+    for (TallyUpdate u : updates) {
+      View v = views.get(u.poll());
+      if (v == null || !v.warm || !v.tallies.merge(u.option(), u.shard(), u.count())) continue;
       Watch w = watches.get(u.poll());
-      if (w != null && w.view.merge(u.option(), u.shard(), u.count())) publish(w);
+      if (w != null) publish(w);
     }
   }
 
+  private View view(Poll poll) {
+    return views.computeIfAbsent(poll.id(), id -> new View(poll));
+  }
+
   private void tick(Watch w) {
-    long now = System.currentTimeMillis();
-    if (w.frame == null || now - w.resyncedAt >= resyncMs) refresh(w);
+    if (due(w.view, System.currentTimeMillis())) refresh(w.view);
     else publish(w); // changes the gate held back
   }
 
-  private void refresh(Watch w) {
-    if (w.refreshing) return;
-    w.refreshing = true;
-    w.resyncedAt = System.currentTimeMillis();
-    store.shardCounts(w.poll).compose(rows -> {
-      for (long[] r : rows) w.view.merge((int) r[0], (int) r[1], r[2]);
-      return finality.isFinal(w.poll);
-    }).onComplete(ar -> {
-      w.refreshing = false;
+  /**
+   * @return whether the view should be re-read now: never once final (its counts can no longer change); at once
+   *         when its poll closed after the last re-read, then every {@value #FINAL_CHECK_MS} ms until final; else
+   *         every {@code resyncMs}
+   */
+  private boolean due(View v, long now) {
+    if (v.tallies.isFinal()) return false;
+    Poll p = latest(v);
+    if (p.status(now) != Poll.Status.CLOSED) return now - v.resyncedAt >= resyncMs;
+    return v.resyncedAt < p.closesAt().toEpochMilli() || now - v.resyncedAt >= Math.min(resyncMs, FINAL_CHECK_MS);
+  }
+
+  /** @return the poll as the cache knows it now (closing a poll replaces it there) */
+  private Poll latest(View v) {
+    Poll p = polls.get(v.poll.id());
+    return p != null ? p : v.poll;
+  }
+
+  /** Re-reads PostgreSQL into the view (one read in flight per view), then publishes to its spectators. */
+  private Future<Void> refresh(View v) {
+    if (v.refreshing != null) return v.refreshing;
+    v.resyncedAt = System.currentTimeMillis();
+    Poll latest = latest(v);
+    Future<Void> read = store.shardCounts(v.poll).compose(rows -> {
+      for (long[] r : rows) v.tallies.merge((int) r[0], (int) r[1], r[2]);
+      return finality.isFinal(latest);
+    }).map(fin -> {
+      v.tallies.markFinal(fin);
+      v.warm = true;
+      return (Void) null;
+    });
+    v.refreshing = read;
+    read.onComplete(ar -> {
+      v.refreshing = null;
       if (ar.failed()) {
-        LOG.warn("poll={} live refresh failed: {}", w.poll.id(), ar.cause().toString(), ar.cause());
+        v.resyncedAt = Long.MIN_VALUE / 2; // the next request or tick tries again
+        LOG.warn("poll={} results re-read failed: {}", v.poll.id(), ar.cause().toString());
         return;
       }
-      w.view.markFinal(ar.result());
-      publish(w);
+      Watch w = watches.get(v.poll.id());
+      if (w != null) publish(w);
     });
+    return read;
   }
 
   private void publish(Watch w) {
-    if (w.view.version() == w.sentVersion && w.frame != null) return;
+    if (!w.view.warm || (w.view.tallies.version() == w.sentVersion && w.frame != null)) return;
     long interval = FrameGate.intervalMs(spectators.get(), frameBudget);
     if (!w.gate.tryPass(System.currentTimeMillis(), interval)) return; // coalesced into a later tick's frame
-    w.frame = Frame.of(w.view.toJson().encode()); // once per frame, whatever the number of spectators
-    w.sentVersion = w.view.version();
+    w.frame = Frame.of(w.view.tallies.toJson().encode()); // once per frame, whatever the number of spectators
+    w.sentVersion = w.view.tallies.version();
     for (Spectator s : w.spectators) s.offer(w.frame);
+  }
+
+  private void dropIdleViews() {
+    long now = System.currentTimeMillis();
+    views.values().removeIf(v -> v.refreshing == null && !watches.containsKey(v.poll.id()) && now - v.usedAt >= IDLE_VIEW_MS);
   }
 }

@@ -21,7 +21,7 @@ public final class PollApi {
   private final Authenticator auth;
   private final PollCache polls;
   private final PollStore store;
-  private final Finality finality;
+  private final LiveResults results;
   private final VoterBitmap bitmap;
   private final Http http;
 
@@ -29,15 +29,15 @@ public final class PollApi {
    * @param auth     tokens to voters
    * @param polls    the poll cache
    * @param store    PostgreSQL
-   * @param finality tells when a closed poll's results are complete
+   * @param results  this event loop's merged results views
    * @param bitmap   this event loop's bitmap connection
    * @param http     response writing
    */
-  public PollApi(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoterBitmap bitmap, Http http) {
+  public PollApi(Authenticator auth, PollCache polls, PollStore store, LiveResults results, VoterBitmap bitmap, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.store = store;
-    this.finality = finality;
+    this.results = results;
     this.bitmap = bitmap;
     this.http = http;
   }
@@ -98,9 +98,9 @@ public final class PollApi {
       .onFailure(t -> http.fail(ctx, t));
   }
 
-  /** {@code GET /polls/{id}/results}: committed counts. */
+  /** {@code GET /polls/{id}/results}: committed counts, from the edge's merged view (PostgreSQL only warms it). */
   public void results(RoutingContext ctx) {
-    poll(ctx).compose(p -> store.counts(p).compose(counts -> finality.isFinal(p).map(fin -> results(p, counts, fin))))
+    poll(ctx).compose(results::results)
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));
   }

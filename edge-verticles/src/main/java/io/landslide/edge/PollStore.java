@@ -89,22 +89,6 @@ public final class PollStore {
 
   /**
    * @param poll the poll
-   * @return committed counts by option id (absent options have none)
-   */
-  public Future<long[]> counts(Poll poll) {
-    return pool.preparedQuery("SELECT option_id, sum(count)::bigint FROM tallies WHERE poll_id = $1 GROUP BY option_id")
-      .execute(Tuple.of(poll.id())).map(rows -> {
-        long[] counts = new long[poll.options().size()];
-        for (Row r : rows) {
-          int option = r.getInteger(0);
-          if (option >= 0 && option < counts.length) counts[option] = r.getLong(1);
-        }
-        return counts;
-      });
-  }
-
-  /**
-   * @param poll the poll
    * @return every shard's absolute count: rows of {option, shard, count}
    */
   public Future<long[][]> shardCounts(Poll poll) {

@@ -50,6 +50,11 @@ final class TallyView {
     return true;
   }
 
+  /** @return whether the results are final (the poll closed and every accepted vote counted) */
+  boolean isFinal() {
+    return fin;
+  }
+
   /** @return a counter that moves whenever the view changes */
   long version() {
     return version;

@@ -46,13 +46,21 @@ final class EdgeFixture implements AutoCloseable {
   private final Redis redis;
 
   EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs) {
+    this(bootstrap, redisUri, deliveryTimeoutMs, 2, 100);
+  }
+
+  /**
+   * @param instances    HTTP event loops
+   * @param liveResyncMs how often, at most, results views re-read PostgreSQL
+   */
+  EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs, int instances, long liveResyncMs) {
     this.bootstrap = bootstrap;
     this.topic = "votes-test-" + UUID.randomUUID();
     LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
     PgSettings pg = TestStack.pg();
     BitmapOptions bitmap = BitmapOptions.defaults().withRedisUri(redisUri).withPrefix(BitmapOptions.prefixFor(pg.database()));
-    config = new EdgeConfig(freePort(), 2, "local", EdgeConfig.DEV_JWT_SECRET, null, "ES256", bootstrap, topic,
-      deliveryTimeoutMs, "edge-test-" + UUID.randomUUID(), 1, 2, 4, 1000, 20_000, 300, 100, io.landslide.codec.ClusterSettings.none(), pg, bitmap);
+    config = new EdgeConfig(freePort(), instances, "local", EdgeConfig.DEV_JWT_SECRET, null, "ES256", bootstrap, topic,
+      deliveryTimeoutMs, "edge-test-" + UUID.randomUUID(), 1, 2, 4, 1000, 20_000, 300, liveResyncMs, io.landslide.codec.ClusterSettings.none(), pg, bitmap);
     try {
       edge = EdgeMain.start(config).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {

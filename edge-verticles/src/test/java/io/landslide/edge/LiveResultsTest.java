@@ -2,7 +2,12 @@ package io.landslide.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.landslide.codec.TallyUpdate;
+import io.landslide.codec.TallyUpdateDescriptor;
+import io.landslide.dedup.BitmapOptions;
 import io.landslide.infra.Schema;
+import io.landslide.infra.TestStack;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
@@ -32,7 +37,7 @@ class LiveResultsTest {
   }
 
   private static void commit(String sql) throws Exception {
-    try (Connection c = Schema.connect(f.config.pg()); Statement s = c.createStatement()) {
+    try (Connection c = Schema.connect(TestStack.pg()); Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }
@@ -55,7 +60,9 @@ class LiveResultsTest {
     wsClient.webSocket().textMessageHandler(m -> ws.add(new JsonObject(m)))
       .connect(f.config.httpPort(), "localhost", "/api/v1/polls/" + poll + "/live").await(10, TimeUnit.SECONDS);
     StringBuilder pending = new StringBuilder();
-    var sseResponse = f.client.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.GET).setPort(f.config.httpPort())
+    // Held until the end: Vert.x closes the pool of a client that is no longer referenced (its Cleaner), even mid-request.
+    io.vertx.core.http.HttpClient sseClient = f.client.createHttpClient();
+    var sseResponse = sseClient.request(new RequestOptions().setMethod(HttpMethod.GET).setPort(f.config.httpPort())
         .setHost("localhost").setURI("/api/v1/polls/" + poll + "/events"))
       .compose(req -> req.send()).map(res -> res.handler(buf -> { // on the event loop, before the body arrives
         pending.append(buf.toString());
@@ -93,6 +100,42 @@ class LiveResultsTest {
     }
     assertThat(f.call(HttpMethod.GET, "/metrics", null, null).bodyAsString()).contains("landslide_live_spectators 2.0");
     wsClient.close();
+    sseClient.close();
+  }
+
+  @Test
+  @DisplayName("GET …/results comes from the edge's merged view: PostgreSQL warms it, the writers' tally updates move it, never back")
+  void shouldServeResultsFromTheMergedView() throws Exception {
+    // One event loop (one view) and re-reads 10 min apart: after warming, only the event bus can move the results.
+    try (EdgeFixture one = new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000, 1, 600_000)) {
+      int poll = one.openPoll();
+      commit("INSERT INTO tallies (poll_id, option_id, shard, count) VALUES (" + poll + ", 0, 0, 4)");
+      assertThat(counts(one, poll)).as("a cold view is warmed from PostgreSQL").containsExactly(4L, 0L, 0L);
+
+      commit("UPDATE tallies SET count = 40 WHERE poll_id = " + poll + " AND option_id = 0 AND shard = 0");
+      assertThat(counts(one, poll)).as("a warm view is not re-read per request").containsExactly(4L, 0L, 0L);
+
+      publish(one, new TallyUpdate(poll, 1, 2, 5));
+      awaitCounts(one, poll, 4, 5, 0);
+      publish(one, new TallyUpdate(poll, 1, 2, 3), new TallyUpdate(poll, 2, 0, 1)); // a late, lower count for (1, 2)
+      awaitCounts(one, poll, 4, 5, 1);
+    }
+  }
+
+  private static void publish(EdgeFixture edge, TallyUpdate... updates) {
+    edge.edge.eventBus().publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(TallyUpdateDescriptor.encode(List.of(updates))));
+  }
+
+  private static List<Long> counts(EdgeFixture edge, int poll) {
+    JsonObject r = edge.call(HttpMethod.GET, "/api/v1/polls/" + poll + "/results", null, null).bodyAsJsonObject();
+    return r.getJsonArray("options").stream().map(o -> ((JsonObject) o).getLong("count")).toList();
+  }
+
+  private static void awaitCounts(EdgeFixture edge, int poll, long... expected) throws InterruptedException {
+    List<Long> want = java.util.Arrays.stream(expected).boxed().toList();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!counts(edge, poll).equals(want) && System.nanoTime() < deadline) Thread.sleep(20);
+    assertThat(counts(edge, poll)).isEqualTo(want);
   }
 
   @Test

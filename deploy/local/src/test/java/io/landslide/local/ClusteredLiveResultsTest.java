@@ -36,6 +36,12 @@ class ClusteredLiveResultsTest {
     f.close();
   }
 
+  private static void awaitFinal(List<JsonObject> frames) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!frames.get(frames.size() - 1).getBoolean("final") && System.nanoTime() < deadline) Thread.sleep(20);
+    assertThat(frames.get(frames.size() - 1).getBoolean("final")).as("last frame final").isTrue();
+  }
+
   private static void awaitTotal(List<JsonObject> frames, long total) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while ((frames.isEmpty() || frames.get(frames.size() - 1).getLong("total") != total) && System.nanoTime() < deadline) Thread.sleep(20);
@@ -44,7 +50,7 @@ class ClusteredLiveResultsTest {
   }
 
   @Test
-  @DisplayName("A WebSocket spectator on edge 2 and an SSE spectator on edge 1 both see every vote cast through edge 1")
+  @DisplayName("A WebSocket spectator on edge 2 and an SSE spectator on edge 1 both see every vote cast through edge 1, then the final results once the poll closes")
   void shouldFanOutAcrossTheCluster() throws Exception {
     assertThat(f.get("/health/ready", null).body()).contains("\"cluster\":\"UP\"");
     int poll = f.createPoll("Cluster", 3);
@@ -67,7 +73,9 @@ class ClusteredLiveResultsTest {
         }
       }).get(10, TimeUnit.SECONDS);
     StringBuilder pending = new StringBuilder();
-    var events = f.vertx.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
+    // Held until the end: Vert.x closes the pool of a client that is no longer referenced (its Cleaner), even mid-request.
+    io.vertx.core.http.HttpClient sseClient = f.vertx.createHttpClient();
+    var events = sseClient.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
       .setPort(f.stack.settings().edgePort()).setURI("/api/v1/polls/" + poll + "/events")).compose(r -> r.send())
       .map(res -> res.handler(buf -> { // on the event loop, before the body arrives: the snapshot may share the headers' packet
         pending.append(buf.toString());
@@ -105,7 +113,22 @@ class ClusteredLiveResultsTest {
       assertThat(last).isEqualTo(fromApi);
     }
     assertThat(f.query("SELECT count(*) FROM votes WHERE poll_id = " + poll)).isEqualTo(n);
+
+    // Closed, and every accepted vote written: results and both spectators (edge 2 hears of the close through
+    // PostgreSQL's NOTIFY) turn final, within seconds although the views' PostgreSQL re-reads are 10 min apart.
+    assertThat(f.post("/api/v1/polls/" + poll + "/close", io.landslide.infra.DevTokens.dev().admin(1), "").statusCode()).isEqualTo(200);
+    awaitFinal(ws);
+    awaitFinal(sse);
+    JsonObject closed = new JsonObject(f.get("/api/v1/polls/" + poll + "/results", null).body());
+    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !closed.getBoolean("final") && System.nanoTime() < deadline; ) {
+      Thread.sleep(20);
+      closed = new JsonObject(f.get("/api/v1/polls/" + poll + "/results", null).body());
+    }
+    assertThat(closed.getBoolean("final")).isTrue();
+    assertThat(closed.getLong("total")).isEqualTo(n);
+    for (List<JsonObject> frames : List.of(ws, sse)) assertThat(frames.get(frames.size() - 1).getLong("total")).isEqualTo(n);
     socket.abort();
     events.request().connection().close().await(10, TimeUnit.SECONDS);
+    sseClient.close().await(10, TimeUnit.SECONDS);
   }
 }

@@ -32,6 +32,7 @@ final class HeadlessChromium implements AutoCloseable {
 
   private final Process process;
   private final Path profile;
+  private final io.vertx.core.http.WebSocketClient client; // held: Vert.x closes an unreferenced client's connections
   private final WebSocket page;
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, Promise<JsonObject>> calls = new ConcurrentHashMap<>();
@@ -60,10 +61,11 @@ final class HeadlessChromium implements AutoCloseable {
     JsonObject target = new JsonArray(targets).stream().map(o -> (JsonObject) o).filter(t -> "page".equals(t.getString("type")))
       .findFirst().orElseThrow();
     URI pageWs = URI.create(target.getString("webSocketDebuggerUrl"));
+    client = vertx.createWebSocketClient();
     WebSocket ws = null;
     for (int attempt = 1; ws == null; attempt++) {
       try {
-        ws = vertx.createWebSocketClient().connect(pageWs.getPort(), pageWs.getHost(), pageWs.getPath()).await(10, TimeUnit.SECONDS);
+        ws = client.connect(pageWs.getPort(), pageWs.getHost(), pageWs.getPath()).await(10, TimeUnit.SECONDS);
       } catch (Exception e) {
         if (attempt == 5) throw e;
         Thread.sleep(200L * attempt); // the target may not accept connections the instant it is listed
@@ -126,6 +128,7 @@ final class HeadlessChromium implements AutoCloseable {
   @Override
   public void close() throws IOException {
     page.close();
+    client.close();
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();

@@ -42,6 +42,19 @@ public final class Authenticator {
   }
 
   /**
+   * The signer of the tokens this edge issues at login: HS256 with {@code VOTING_JWT_SECRET} in the local profile.
+   * The production profile verifies asymmetric tokens only and holds no private key here: it issues none (null).
+   *
+   * @param vertx  the Vert.x instance
+   * @param config the edge's configuration
+   * @return the signer, or null
+   */
+  public static JWTAuth issuer(Vertx vertx, EdgeConfig config) {
+    if (config.profile().equals("production")) return null;
+    return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret())));
+  }
+
+  /**
    * @param authorization the {@code Authorization} header, maybe null
    * @return the voter; fails with {@link Rejection} {@code unauthorized}
    */

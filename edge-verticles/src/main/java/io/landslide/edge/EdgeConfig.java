@@ -34,11 +34,13 @@ import java.util.Map;
  * @param cluster           the cluster
  * @param pg                PostgreSQL
  * @param bitmap            Redis bitmaps
+ * @param accounts          accounts and login tokens
  */
 public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
                          String jwtAlgorithm, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
                          int votePartitions, int pgPoolSize, int maxSpectators, int liveFrameBudget, long bitmapCheckMs, long liveResyncMs,
-                         ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap) {
+                         ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
+                         AccountConfig accounts) {
   /** Default HTTP port. */
   public static final int DEFAULT_HTTP_PORT = 8080;
   /** The dev-only HS256 secret: documented, refused by the production profile. */
@@ -111,6 +113,7 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       Long.parseLong(env.getOrDefault("VOTING_LIVE_RESYNC_MS", String.valueOf(DEFAULT_LIVE_RESYNC_MS))),
       ClusterSettings.fromEnv(env),
       PgSettings.fromEnv(env),
-      BitmapOptions.fromEnv(env));
+      BitmapOptions.fromEnv(env),
+      AccountConfig.fromEnv(env));
   }
 }

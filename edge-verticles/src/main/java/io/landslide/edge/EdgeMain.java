@@ -7,6 +7,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
@@ -75,9 +77,14 @@ public final class EdgeMain {
     PollStore store = new PollStore(pool, config.votePartitions(), config.writerGroup(), config.topic());
     PollCache polls = new PollCache(store);
     EdgeMetrics metrics = new EdgeMetrics(registry);
+    AccountStore accountStore = new AccountStore(pool);
+    PasswordHasher hasher = new PasswordHasher(config.accounts().kdfMemoryKib(), config.accounts().kdfIterations(), 1);
+    WorkerExecutor kdf = vertx.createSharedWorkerExecutor("landslide-kdf", config.accounts().kdfThreads());
+    AtomicInteger hashesQueued = new AtomicInteger();
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config), polls, store,
       new Finality(admin, store, config.topic()), producer, metrics,
-      bitmap -> new Health(vertx, store, bitmap, admin, registry), metrics.spectators());
+      bitmap -> new Health(vertx, store, bitmap, admin, registry), metrics.spectators(),
+      http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config), kdf, hashesQueued, config.accounts(), http));
 
     EdgeMain edge = new EdgeMain(vertx, producer, config.httpPort());
     return producer.warm(vertx, Duration.ofSeconds(30))

@@ -4,6 +4,9 @@ import io.landslide.codec.ErrorCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +88,21 @@ public final class Http {
    */
   public static void json(HttpServerResponse res, int status, String json) {
     res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(json);
+  }
+
+  /**
+   * @param body a request body, or null
+   * @return it as a JSON object; fails with 400 {@code bad_request} when it is not JSON or not an object
+   */
+  public static JsonObject jsonObject(String body) {
+    Object json;
+    try {
+      json = body == null ? null : Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw Rejection.of(ErrorCode.BAD_REQUEST, "The body is not JSON.");
+    }
+    if (!(json instanceof JsonObject o)) throw Rejection.of(ErrorCode.BAD_REQUEST, "Send a JSON object.");
+    return o;
   }
 
   /**

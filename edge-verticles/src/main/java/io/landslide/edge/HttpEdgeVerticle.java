@@ -39,9 +39,11 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param metrics  the meters
    * @param health   health and metrics endpoints, given this instance's bitmap
    * @param spectators the live spectators of this process (for the connection cap)
+   * @param accounts register and login, given this instance's response writer
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
-                       EdgeMetrics metrics, Function<VoterBitmap, Health> health, java.util.concurrent.atomic.AtomicInteger spectators) {
+                       EdgeMetrics metrics, Function<VoterBitmap, Health> health, java.util.concurrent.atomic.AtomicInteger spectators,
+                       Function<Http, AccountApi> accounts) {
   }
 
   /**
@@ -102,6 +104,9 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.get("/api/v1/polls/:id").handler(api::get);
     r.get("/api/v1/polls").handler(api::list);
     r.post("/api/v1/polls").handler(BodyHandler.create(false).setBodyLimit(POLL_BODY_LIMIT)).handler(api::create);
+    AccountApi accounts = shared.accounts().apply(http);
+    r.post("/api/v1/auth/register").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::register);
+    r.post("/api/v1/auth/login").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::login);
     for (String prefix : new String[] {"", "/api/v1"}) {
       r.get(prefix + "/health/live").handler(health::live);
       r.get(prefix + "/health/ready").handler(health::ready);
@@ -112,7 +117,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.errorHandler(400, ctx -> http.error(ctx, ErrorCode.BAD_REQUEST, null));
     r.errorHandler(404, ctx -> http.error(ctx, ErrorCode.NOT_FOUND, null));
     r.errorHandler(405, ctx -> http.error(ctx, ErrorCode.METHOD_NOT_ALLOWED, null));
-    r.errorHandler(413, ctx -> http.error(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "The body is over the limit (1 KiB for a vote)."));
+    r.errorHandler(413, ctx -> http.error(ctx, ErrorCode.PAYLOAD_TOO_LARGE, null));
     r.errorHandler(500, ctx -> {
       if (ctx.failure() != null) LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
       http.error(ctx, ErrorCode.INTERNAL, null);

@@ -142,13 +142,7 @@ public final class PollApi {
     static final int MAX_OPTIONS = 32;
 
     static NewPoll parse(String body) {
-      Object json;
-      try {
-        json = body == null ? null : Json.decodeValue(body);
-      } catch (DecodeException e) {
-        throw bad("The body is not JSON.");
-      }
-      if (!(json instanceof JsonObject o)) throw bad("Send a JSON object.");
+      JsonObject o = Http.jsonObject(body);
       String title = text(o.getValue("title"), "title", MAX_TITLE);
       if (!(o.getValue("options") instanceof JsonArray arr)) throw bad("options must be an array of labels.");
       if (arr.size() < MIN_OPTIONS || arr.size() > MAX_OPTIONS) throw bad("A poll has 2 to 32 options.");

@@ -60,7 +60,8 @@ final class EdgeFixture implements AutoCloseable {
     PgSettings pg = TestStack.pg();
     BitmapOptions bitmap = BitmapOptions.defaults().withRedisUri(redisUri).withPrefix(BitmapOptions.prefixFor(pg.database()));
     config = new EdgeConfig(freePort(), instances, "local", EdgeConfig.DEV_JWT_SECRET, null, "ES256", bootstrap, topic,
-      deliveryTimeoutMs, "edge-test-" + UUID.randomUUID(), 1, 2, 4, 1000, 20_000, 300, liveResyncMs, io.landslide.codec.ClusterSettings.none(), pg, bitmap);
+      deliveryTimeoutMs, "edge-test-" + UUID.randomUUID(), 1, 2, 4, 1000, 20_000, 300, liveResyncMs, io.landslide.codec.ClusterSettings.none(), pg, bitmap,
+      AccountConfig.defaults());
     try {
       edge = EdgeMain.start(config).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -35,12 +35,13 @@ import java.util.Map;
  * @param pg                PostgreSQL
  * @param bitmap            Redis bitmaps
  * @param accounts          accounts and login tokens
+ * @param pow               proof of work
  */
 public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
                          String jwtAlgorithm, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
                          int votePartitions, int pgPoolSize, int maxSpectators, int liveFrameBudget, long bitmapCheckMs, long liveResyncMs,
                          ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
-                         AccountConfig accounts) {
+                         AccountConfig accounts, PowConfig pow) {
   /** Default HTTP port. */
   public static final int DEFAULT_HTTP_PORT = 8080;
   /** The dev-only HS256 secret: documented, refused by the production profile. */
@@ -73,6 +74,7 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
     }
     if (profile.equals("production")) {
       if (jwtSecret.equals(DEV_JWT_SECRET)) throw new IllegalArgumentException("the dev JWT secret is refused in production");
+      if (pow.secret().equals(PowConfig.DEV_SECRET)) throw new IllegalArgumentException("the dev proof-of-work secret is refused in production");
       if (jwtPublicKeyPem == null || jwtPublicKeyPem.isBlank()) throw new IllegalArgumentException("production needs VOTING_JWT_PUBLIC_KEY (PEM)");
       if (!jwtAlgorithm.equals("ES256") && !jwtAlgorithm.equals("RS256")) throw new IllegalArgumentException("VOTING_JWT_ALGORITHM must be ES256 or RS256");
     }
@@ -114,6 +116,7 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       ClusterSettings.fromEnv(env),
       PgSettings.fromEnv(env),
       BitmapOptions.fromEnv(env),
-      AccountConfig.fromEnv(env));
+      AccountConfig.fromEnv(env),
+      PowConfig.fromEnv(env));
   }
 }

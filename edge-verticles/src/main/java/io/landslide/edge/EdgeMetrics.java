@@ -12,6 +12,7 @@ public final class EdgeMetrics {
   private final Counter accepted;
   private final Counter redisUnknown;
   private final Counter releaseFailed;
+  private final Counter powShadowFailed;
   private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
   private final Timer produce;
   private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
@@ -24,6 +25,7 @@ public final class EdgeMetrics {
       rejected.put(c, Counter.builder("landslide.votes").tag("outcome", c.code()).description("votes rejected, by error code").register(registry));
     }
     redisUnknown = Counter.builder("landslide.bitmap.unknown").description("claims Redis did not answer in time; PostgreSQL guards them").register(registry);
+    powShadowFailed = Counter.builder("landslide.pow.shadow.failed").description("votes let through in shadow mode without a valid proof of work").register(registry);
     releaseFailed = Counter.builder("landslide.bitmap.release.failed").description("bits that could not be released after a failed produce").register(registry);
     io.micrometer.core.instrument.Gauge.builder("landslide.http.connections", connections, java.util.concurrent.atomic.AtomicLong::get)
       .description("open HTTP connections").register(registry);
@@ -55,6 +57,10 @@ public final class EdgeMetrics {
 
   void releaseFailed() {
     releaseFailed.increment();
+  }
+
+  void powShadowFailed() {
+    powShadowFailed.increment();
   }
 
   void produced(long nanos) {

@@ -63,8 +63,10 @@ public final class HttpEdgeVerticle extends VerticleBase {
     Http http = new Http(config.retryAfterSeconds());
     LiveResults live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.spectators(), config.maxSpectators(),
       config.liveFrameBudget(), config.liveResyncMs());
-    Router router = router(bitmap, http, live);
-    VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), shared.metrics(), http);
+    ProofOfWork pow = new ProofOfWork(config.pow().secret().getBytes(java.nio.charset.StandardCharsets.UTF_8), config.pow().ttlSeconds(),
+      System::currentTimeMillis);
+    Router router = router(bitmap, http, live, pow);
+    VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, config.pow(), shared.metrics(), http);
     Future<Void> redis = bitmap.connect().recover(t -> {
       LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
       return Future.succeededFuture();
@@ -88,7 +90,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     return Future.join(redis, listen, tallies);
   }
 
-  private Router router(VoterBitmap bitmap, Http http, LiveResults live) {
+  private Router router(VoterBitmap bitmap, Http http, LiveResults live, ProofOfWork pow) {
     Router r = Router.router(vertx);
     PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), live, bitmap, http);
     Health health = shared.health().apply(bitmap);
@@ -96,6 +98,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
 
     r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
     r.get("/api/v1/polls/:id/results").handler(api::results);
+    r.get("/api/v1/polls/:id/challenge").handler(new ChallengeApi(shared.auth(), shared.polls(), pow, config.pow(), http)::challenge);
     r.get("/api/v1/polls/:id/live").handler(spectators::webSocket);
     r.get("/api/v1/polls/:id/events").handler(spectators::events);
     r.get("/polls/:id").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile("webroot/poll.html"));

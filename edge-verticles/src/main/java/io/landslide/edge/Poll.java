@@ -14,8 +14,12 @@ import java.util.List;
  * @param options  option labels; an option's id is its index
  * @param opensAt  when voting opens
  * @param closesAt when voting closes, or null while open-ended
+ * @param powDifficulty its proof-of-work difficulty (leading zero bits), or {@link #DEFAULT_DIFFICULTY} for the
+ *                 edge's default; not part of the poll's public JSON (clients learn it from its challenge)
  */
-public record Poll(int id, String title, List<String> options, Instant opensAt, Instant closesAt) {
+public record Poll(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+  /** The poll takes the edge's default proof-of-work difficulty. */
+  public static final int DEFAULT_DIFFICULTY = -1;
 
   /** The status of a poll at a moment. */
   public enum Status {

@@ -50,7 +50,7 @@ public final class PollApi {
         // Take the id first and clear its bitmap before anyone can vote: a poll starts with no voters,
         // whatever a reset database left in Redis under the same id.
         return store.nextId().compose(id -> bitmap.clear(id).otherwise(0L)
-          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt))
+          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty))
           .compose(poll -> bitmap.markComplete(poll.id()).otherwise((Void) null).map(poll)));
       })
       .onSuccess(p -> {
@@ -129,13 +129,11 @@ public final class PollApi {
   }
 
   private Future<Poll> poll(RoutingContext ctx) {
-    int id = Http.id(ctx.pathParam("id"));
-    if (id < 0) return Future.failedFuture(Rejection.of(ErrorCode.POLL_NOT_FOUND));
-    return polls.lookup(id).compose(p -> p == null ? Future.failedFuture(Rejection.of(ErrorCode.POLL_NOT_FOUND)) : Future.succeededFuture(p));
+    return polls.require(ctx.pathParam("id"));
   }
 
   /** A validated {@code POST /polls} body. */
-  record NewPoll(String title, List<String> options, Instant opensAt, Instant closesAt) {
+  record NewPoll(String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
     static final int MAX_TITLE = 200;
     static final int MAX_LABEL = 100;
     static final int MIN_OPTIONS = 2;
@@ -154,7 +152,11 @@ public final class PollApi {
       Instant closesAt = time(o.getValue("closesAt"), "closesAt");
       if (opensAt == null) opensAt = now;
       if (closesAt != null && !closesAt.isAfter(opensAt)) throw bad("closesAt must be after opensAt.");
-      return new NewPoll(title, options, opensAt, closesAt);
+      Object pow = o.getValue("powDifficulty");
+      if (pow != null && !(pow instanceof Integer d && d >= 0 && d <= ProofOfWork.MAX_DIFFICULTY)) {
+        throw bad("powDifficulty must be an integer from 0 to " + ProofOfWork.MAX_DIFFICULTY + ".");
+      }
+      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : (Integer) pow);
     }
 
     private static String text(Object v, String what, int max) {

@@ -53,6 +53,16 @@ public final class PollCache {
   }
 
   /**
+   * @param pathId a poll id as it stands in a path
+   * @return the poll; fails with 404 {@code poll_not_found} when there is none
+   */
+  public Future<Poll> require(String pathId) {
+    int id = Http.id(pathId);
+    if (id < 0) return Future.failedFuture(Rejection.of(io.landslide.codec.ErrorCode.POLL_NOT_FOUND));
+    return lookup(id).compose(p -> p == null ? Future.failedFuture(Rejection.of(io.landslide.codec.ErrorCode.POLL_NOT_FOUND)) : Future.succeededFuture(p));
+  }
+
+  /**
    * The poll, from memory or else from PostgreSQL (a miss is remembered for a second).
    *
    * @param id a poll id

@@ -14,6 +14,8 @@ import java.util.List;
 
 /** Polls, results and votes in PostgreSQL (vertx-pg-client: non-blocking). */
 public final class PollStore {
+  /** A poll's columns, in the order {@link #poll(Row)} reads them. */
+  private static final String COLUMNS = "id, title, options, opens_at, closes_at, pow_difficulty";
   private final Pool pool;
   private final int votePartitions;
   private final String writerGroup;
@@ -34,7 +36,7 @@ public final class PollStore {
 
   /** @return every poll */
   public Future<List<Poll>> all() {
-    return pool.query("SELECT id, title, options, opens_at, closes_at FROM polls ORDER BY id").execute().map(rows -> {
+    return pool.query("SELECT " + COLUMNS + " FROM polls ORDER BY id").execute().map(rows -> {
       List<Poll> polls = new ArrayList<>(rows.size());
       for (Row r : rows) polls.add(poll(r));
       return polls;
@@ -46,7 +48,7 @@ public final class PollStore {
    * @return the poll, or null when there is none
    */
   public Future<Poll> get(int id) {
-    return pool.preparedQuery("SELECT id, title, options, opens_at, closes_at FROM polls WHERE id = $1").execute(Tuple.of(id))
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM polls WHERE id = $1").execute(Tuple.of(id))
       .map(rows -> rows.size() == 0 ? null : poll(rows.iterator().next()));
   }
 
@@ -63,12 +65,14 @@ public final class PollStore {
    * @param options  the labels
    * @param opensAt  when it opens
    * @param closesAt when it closes, or null
+   * @param powDifficulty its proof-of-work difficulty, or {@link Poll#DEFAULT_DIFFICULTY}
    * @return the poll
    */
-  public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt) {
-    return pool.withTransaction(c -> c.preparedQuery("INSERT INTO polls (id, title, options, opens_at, closes_at) VALUES ($1, $2, $3, $4, $5)"
-        + " RETURNING id, title, options, opens_at, closes_at")
-      .execute(Tuple.of(id, title, options.toArray(new String[0]), utc(opensAt), closesAt == null ? null : utc(closesAt)))
+  public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+    return pool.withTransaction(c -> c.preparedQuery("INSERT INTO polls (id, title, options, opens_at, closes_at, pow_difficulty)"
+        + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + COLUMNS)
+      .execute(Tuple.of(id, title, options.toArray(new String[0]), utc(opensAt), closesAt == null ? null : utc(closesAt),
+        powDifficulty == Poll.DEFAULT_DIFFICULTY ? null : (short) powDifficulty))
       .compose(rows -> {
         Poll p = poll(rows.iterator().next());
         return c.preparedQuery("SELECT landslide_create_vote_partitions($1, $2)").execute(Tuple.of(p.id(), votePartitions)).map(p);
@@ -83,7 +87,7 @@ public final class PollStore {
    */
   public Future<Poll> close(int id) {
     return pool.preparedQuery("UPDATE polls SET closes_at = LEAST(COALESCE(closes_at, now()), now()) WHERE id = $1"
-      + " RETURNING id, title, options, opens_at, closes_at").execute(Tuple.of(id))
+      + " RETURNING " + COLUMNS).execute(Tuple.of(id))
       .map(rows -> rows.size() == 0 ? null : poll(rows.iterator().next()));
   }
 
@@ -148,7 +152,8 @@ public final class PollStore {
 
   private static Poll poll(Row r) {
     OffsetDateTime closes = r.getOffsetDateTime(4);
+    Short pow = r.getShort(5);
     return new Poll(r.getInteger(0), r.getString(1), Arrays.asList(r.getArrayOfStrings(2)),
-      r.getOffsetDateTime(3).toInstant(), closes == null ? null : closes.toInstant());
+      r.getOffsetDateTime(3).toInstant(), closes == null ? null : closes.toInstant(), pow == null ? Poll.DEFAULT_DIFFICULTY : pow);
   }
 }

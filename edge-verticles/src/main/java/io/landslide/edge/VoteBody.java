@@ -63,6 +63,18 @@ final class VoteBody {
     return i;
   }
 
+  /**
+   * @param body a vote body that {@link #option} accepted
+   * @return its {@code pow} object, or null (parses the whole body: called only when a proof of work is asked)
+   */
+  static JsonObject pow(Buffer body) {
+    try {
+      return Json.decodeValue(body) instanceof JsonObject obj && obj.getValue("pow") instanceof JsonObject pow ? pow : null;
+    } catch (DecodeException e) {
+      return null;
+    }
+  }
+
   private static long full(Buffer body) {
     Object json;
     try {

@@ -36,11 +36,15 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private static final String SUFFIX = "/votes";
   private static final byte[] NO_ADDRESS = new byte[0];
   private static final int ADDRESS_CACHE_MAX = 65_536;
+  /** The bot score of a vote let through in shadow mode without a valid proof of work. */
+  static final int SHADOW_POW_SCORE = 50;
 
   private final Authenticator auth;
   private final PollCache polls;
   private final VoterBitmap bitmap;
   private final VoteProducer producer;
+  private final ProofOfWork pow;
+  private final PowConfig powConfig;
   private final EdgeMetrics metrics;
   private final Http http;
   private final Map<SocketAddress, byte[]> addresses = new IdentityHashMap<>();
@@ -50,14 +54,19 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @param polls    the poll cache
    * @param bitmap   this event loop's bitmap connection
    * @param producer the Kafka producer
+   * @param pow       this event loop's proof-of-work checker
+   * @param powConfig difficulties and mode
    * @param metrics  the meters
    * @param http     response writing
    */
-  public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, EdgeMetrics metrics, Http http) {
+  public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, ProofOfWork pow, PowConfig powConfig,
+                     EdgeMetrics metrics, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.bitmap = bitmap;
     this.producer = producer;
+    this.pow = pow;
+    this.powConfig = powConfig;
     this.metrics = metrics;
     this.http = http;
   }
@@ -109,7 +118,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     String path = req.path();
     int pollId = Http.id(path, PREFIX.length(), path.length() - SUFFIX.length());
     auth.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(voter -> openPoll(pollId, option).compose(poll -> claim(poll, voter)).compose(claim -> produce(req, pollId, option, voter, claim)))
+      .compose(voter -> openPoll(pollId, option).compose(poll -> {
+        int botScore = proofOfWork(poll, voter, body); // before the claim: a refused vote leaves no bit behind
+        return claim(poll, voter).compose(claim -> produce(req, pollId, option, voter, claim, botScore));
+      }))
       .onComplete(ar -> {
         if (ar.succeeded()) accepted(res, pollId, option, ar.result());
         else reject(res, ar.cause());
@@ -130,6 +142,21 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     });
   }
 
+  /**
+   * @return the vote's bot score from its proof of work: 0 when valid or not asked; in shadow mode, a missing or
+   *         wrong proof scores {@link #SHADOW_POW_SCORE} and is counted; else it is refused with 403
+   */
+  private int proofOfWork(Poll poll, Voter voter, Buffer body) {
+    int difficulty = powConfig.difficultyOf(poll);
+    if (difficulty == 0 || pow.verify(VoteBody.pow(body), poll.id(), voter.userId(), difficulty)) return 0;
+    if (!powConfig.shadow()) {
+      throw Rejection.of(ErrorCode.CHALLENGE_REQUIRED, "A proof of work is required: GET /api/v1/polls/" + poll.id()
+        + "/challenge, solve it, and send it as \"pow\" with your vote.");
+    }
+    metrics.powShadowFailed();
+    return SHADOW_POW_SCORE;
+  }
+
   private Future<Claim> claim(Poll poll, Voter voter) {
     return bitmap.claim(poll.id(), voter.userId()).compose(c -> switch (c) {
       case ALREADY_CLAIMED -> Future.failedFuture(Rejection.of(ErrorCode.ALREADY_VOTED));
@@ -141,9 +168,9 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     });
   }
 
-  private Future<Receipt> produce(HttpServerRequest req, int pollId, long option, Voter voter, Claim claim) {
+  private Future<Receipt> produce(HttpServerRequest req, int pollId, long option, Voter voter, Claim claim, int botScore) {
     Receipt receipt = Receipt.random();
-    VoteEvent event = new VoteEvent(pollId, voter.userId(), (int) option, System.currentTimeMillis(), receipt, clientAddress(req), 0);
+    VoteEvent event = new VoteEvent(pollId, voter.userId(), (int) option, System.currentTimeMillis(), receipt, clientAddress(req), botScore);
     long start = System.nanoTime();
     return producer.send(event).transform(ar -> {
       if (ar.succeeded()) {

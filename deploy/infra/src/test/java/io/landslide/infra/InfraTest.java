@@ -39,7 +39,7 @@ class InfraTest {
     PgSettings pg = PgSettings.fromEnv(Map.of()).withDatabase("landslide_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     try {
       Schema.ensureDatabase(pg);
-      assertThat(Schema.migrate(pg)).containsExactly("V1__core.sql", "V2__accounts.sql");
+      assertThat(Schema.migrate(pg)).containsExactly("V1__core.sql", "V2__accounts.sql", "V3__poll_pow.sql");
       assertThat(Schema.migrate(pg)).isEmpty();
       try (Connection c = Schema.connect(pg); Statement s = c.createStatement()) {
         s.execute("INSERT INTO polls (id, title, options) VALUES (7, 't', ARRAY['a','b'])");

@@ -1,0 +1,35 @@
+package io.landslide.edge;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code GET /polls/{id}/challenge} (authenticated): a proof-of-work challenge bound to the caller and the poll. */
+final class ChallengeApi {
+  private final Authenticator auth;
+  private final PollCache polls;
+  private final ProofOfWork pow;
+  private final PowConfig config;
+  private final Http http;
+
+  /**
+   * @param auth   tokens to voters
+   * @param polls  the poll cache
+   * @param pow    this event loop's challenges
+   * @param config difficulties
+   * @param http   response writing
+   */
+  ChallengeApi(Authenticator auth, PollCache polls, ProofOfWork pow, PowConfig config, Http http) {
+    this.auth = auth;
+    this.polls = polls;
+    this.pow = pow;
+    this.config = config;
+    this.http = http;
+  }
+
+  void challenge(RoutingContext ctx) {
+    auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(voter -> polls.require(ctx.pathParam("id")).map(p -> pow.challenge(p.id(), voter.userId(), config.difficultyOf(p))))
+      .onSuccess(json -> Http.json(ctx, 200, json.encode()))
+      .onFailure(t -> http.fail(ctx, t));
+  }
+}

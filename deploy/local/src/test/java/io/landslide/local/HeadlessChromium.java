@@ -129,14 +129,28 @@ final class HeadlessChromium implements AutoCloseable {
   public void close() throws IOException {
     page.close();
     client.close();
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    // Chromium's helpers (renderer, GPU, network) outlive the main process by a moment and keep writing to the
+    // profile: stop the whole tree and wait for it before deleting.
+    List<ProcessHandle> tree = java.util.stream.Stream.concat(process.descendants(), java.util.stream.Stream.of(process.toHandle())).toList();
+    tree.forEach(ProcessHandle::destroy);
+    for (ProcessHandle h : tree) {
+      try {
+        h.onExit().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        h.destroyForcibly();
+      }
     }
-    try (var paths = Files.walk(profile)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    for (int attempt = 1; ; attempt++) {
+      try (var paths = Files.walk(profile)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        return;
+      } catch (java.nio.file.NoSuchFileException e) {
+        return; // already gone
+      } catch (java.io.UncheckedIOException e) {
+        if (attempt == 3) throw e.getCause(); // else a file vanished mid-walk: walk again
+      }
     }
   }
 }

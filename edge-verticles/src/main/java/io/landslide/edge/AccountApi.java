@@ -29,6 +29,7 @@ final class AccountApi {
   private final WorkerExecutor kdf;
   private final AtomicInteger queued;
   private final AccountConfig config;
+  private final RateLimiter addressLimit;
   private final Http http;
 
   /**
@@ -38,21 +39,24 @@ final class AccountApi {
    * @param kdf    the hashing threads
    * @param queued the process-wide count of hashes queued or running
    * @param config the configuration
+   * @param addressLimit registrations and logins per address
    * @param http   response writing
    */
-  AccountApi(AccountStore store, PasswordHasher hasher, JWTAuth issuer, WorkerExecutor kdf, AtomicInteger queued, AccountConfig config, Http http) {
+  AccountApi(AccountStore store, PasswordHasher hasher, JWTAuth issuer, WorkerExecutor kdf, AtomicInteger queued, AccountConfig config,
+             RateLimiter addressLimit, Http http) {
     this.store = store;
     this.hasher = hasher;
     this.issuer = issuer;
     this.kdf = kdf;
     this.queued = queued;
     this.config = config;
+    this.addressLimit = addressLimit;
     this.http = http;
   }
 
   /** {@code POST /auth/register {"email","password"}} → 201 {@code {"userId"}}; 400; 409 {@code email_taken}. */
   void register(RoutingContext ctx) {
-    Future.succeededFuture(ctx).map(c -> Credentials.parse(Http.jsonObject(c.body().asString())))
+    credentials(ctx)
       .compose(cred -> store.exists(cred.emailKey()).compose(taken -> {
         if (taken) return Future.failedFuture(Rejection.of(ErrorCode.EMAIL_TAKEN));
         return hashing(() -> hasher.hash(cred.password()))
@@ -65,7 +69,7 @@ final class AccountApi {
 
   /** {@code POST /auth/login {"email","password"}} → 200 {@code {"token","expiresIn"}}; 401 {@code invalid_credentials}. */
   void login(RoutingContext ctx) {
-    Future.succeededFuture(ctx).map(c -> Credentials.parse(Http.jsonObject(c.body().asString())))
+    credentials(ctx)
       .compose(cred -> store.find(cred.emailKey()).compose(account -> hashing(() -> {
         if (account == null) {
           hasher.verifyNobody(cred.password());
@@ -83,6 +87,12 @@ final class AccountApi {
       })
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /** @return the body's credentials, once the caller's address is within its limit (checked first: it is cheap) */
+  private Future<Credentials> credentials(RoutingContext ctx) {
+    if (!addressLimit.tryAcquire(Http.address(ctx.request()))) return Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED));
+    return Future.succeededFuture(ctx).map(c -> Credentials.parse(Http.jsonObject(c.body().asString())));
   }
 
   private <T> Future<T> hashing(Callable<T> work) {

@@ -1,5 +1,7 @@
 package io.landslide.edge;
 
+import io.landslide.codec.ErrorCode;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
@@ -9,6 +11,7 @@ final class ChallengeApi {
   private final PollCache polls;
   private final ProofOfWork pow;
   private final PowConfig config;
+  private final RateLimiter userLimit;
   private final Http http;
 
   /**
@@ -16,18 +19,22 @@ final class ChallengeApi {
    * @param polls  the poll cache
    * @param pow    this event loop's challenges
    * @param config difficulties
+   * @param userLimit a user's requests (shared with votes)
    * @param http   response writing
    */
-  ChallengeApi(Authenticator auth, PollCache polls, ProofOfWork pow, PowConfig config, Http http) {
+  ChallengeApi(Authenticator auth, PollCache polls, ProofOfWork pow, PowConfig config, RateLimiter userLimit, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.pow = pow;
     this.config = config;
+    this.userLimit = userLimit;
     this.http = http;
   }
 
   void challenge(RoutingContext ctx) {
     auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(voter -> userLimit.tryAcquire(Long.toString(voter.userId())) ? Future.succeededFuture(voter)
+        : Future.<Authenticator.Voter>failedFuture(Rejection.of(ErrorCode.RATE_LIMITED)))
       .compose(voter -> polls.require(ctx.pathParam("id")).map(p -> pow.challenge(p.id(), voter.userId(), config.difficultyOf(p))))
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));

@@ -36,12 +36,13 @@ import java.util.Map;
  * @param bitmap            Redis bitmaps
  * @param accounts          accounts and login tokens
  * @param pow               proof of work
+ * @param rates             rate limits
  */
 public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
                          String jwtAlgorithm, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
                          int votePartitions, int pgPoolSize, int maxSpectators, int liveFrameBudget, long bitmapCheckMs, long liveResyncMs,
                          ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
-                         AccountConfig accounts, PowConfig pow) {
+                         AccountConfig accounts, PowConfig pow, RateLimitConfig rates) {
   /** Default HTTP port. */
   public static final int DEFAULT_HTTP_PORT = 8080;
   /** The dev-only HS256 secret: documented, refused by the production profile. */
@@ -117,6 +118,7 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       PgSettings.fromEnv(env),
       BitmapOptions.fromEnv(env),
       AccountConfig.fromEnv(env),
-      PowConfig.fromEnv(env));
+      PowConfig.fromEnv(env),
+      RateLimitConfig.fromEnv(env));
   }
 }

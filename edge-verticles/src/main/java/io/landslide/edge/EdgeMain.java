@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -81,14 +83,22 @@ public final class EdgeMain {
     PasswordHasher hasher = new PasswordHasher(config.accounts().kdfMemoryKib(), config.accounts().kdfIterations(), 1);
     WorkerExecutor kdf = vertx.createSharedWorkerExecutor("landslide-kdf", config.accounts().kdfThreads());
     AtomicInteger hashesQueued = new AtomicInteger();
+    RateLimitConfig rc = config.rates();
+    HttpEdgeVerticle.RateLimits rates = new HttpEdgeVerticle.RateLimits(new RateLimiter(rc.user(), rc.windowMs(), System::currentTimeMillis),
+      new RateLimiter(rc.ip(), rc.windowMs(), System::currentTimeMillis), new RateLimiter(rc.auth(), rc.windowMs(), System::currentTimeMillis));
+    metrics.rateLimits(rates.all());
+    RateLimitSync rateSync = new RateLimitSync(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.bitmap().redisUri())
+      .setMaxPoolSize(4).setMaxPoolWaiting(64)), "rl:" + config.pg().database() + ":", rates.all(), rc.syncMs(), rc.windowMs());
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config), polls, store,
       new Finality(admin, store, config.topic()), producer, metrics,
       bitmap -> new Health(vertx, store, bitmap, admin, registry), metrics.spectators(),
-      http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config), kdf, hashesQueued, config.accounts(), http));
+      http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config), kdf, hashesQueued, config.accounts(), rates.auth(), http),
+      rates);
 
     EdgeMain edge = new EdgeMain(vertx, producer, config.httpPort());
     return producer.warm(vertx, Duration.ofSeconds(30))
       .compose(v -> polls.start(vertx, PgSubscriber.subscriber(vertx, pgOptions)))
+      .compose(v -> rateSync.start())
       .onSuccess(v -> new BitmapGuard(polls, VoterBitmap.create(vertx, config.bitmap()), pool).start(vertx, config.bitmapCheckMs()))
       .compose(v -> vertx.deployVerticle(() -> new HttpEdgeVerticle(config, shared, vx -> VoterBitmap.create(vx, config.bitmap())),
         new DeploymentOptions().setInstances(config.instances())))

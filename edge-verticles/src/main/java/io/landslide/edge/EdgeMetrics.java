@@ -9,6 +9,7 @@ import java.util.Map;
 
 /** The edge's own meters, registered once so the vote path only increments. */
 public final class EdgeMetrics {
+  private final MeterRegistry registry;
   private final Counter accepted;
   private final Counter redisUnknown;
   private final Counter releaseFailed;
@@ -20,6 +21,7 @@ public final class EdgeMetrics {
 
   /** @param registry where the meters live */
   public EdgeMetrics(MeterRegistry registry) {
+    this.registry = registry;
     accepted = Counter.builder("landslide.votes").tag("outcome", "accepted").description("votes answered 202").register(registry);
     for (ErrorCode c : ErrorCode.values()) {
       rejected.put(c, Counter.builder("landslide.votes").tag("outcome", c.code()).description("votes rejected, by error code").register(registry));
@@ -57,6 +59,14 @@ public final class EdgeMetrics {
 
   void releaseFailed() {
     releaseFailed.increment();
+  }
+
+  /** @param limiters the rate limits: a gauge of the keys each blocks now */
+  void rateLimits(java.util.List<RateLimiter> limiters) {
+    for (RateLimiter l : limiters) {
+      io.micrometer.core.instrument.Gauge.builder("landslide.ratelimit.blocked", l, RateLimiter::blocked).tag("limit", l.limit().name())
+        .description("keys a rate limit refuses until their window ends").register(registry);
+    }
   }
 
   void powShadowFailed() {

@@ -91,6 +91,16 @@ public final class Http {
   }
 
   /**
+   * @param req a request
+   * @return the client's address, as rate limits key it
+   */
+  public static String address(io.vertx.core.http.HttpServerRequest req) {
+    io.vertx.core.net.SocketAddress a = req.remoteAddress();
+    String host = a == null ? null : a.hostAddress();
+    return host == null ? "unknown" : host;
+  }
+
+  /**
    * @param body a request body, or null
    * @return it as a JSON object; fails with 400 {@code bad_request} when it is not JSON or not an object
    */

@@ -40,10 +40,25 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param health   health and metrics endpoints, given this instance's bitmap
    * @param spectators the live spectators of this process (for the connection cap)
    * @param accounts register and login, given this instance's response writer
+   * @param rates    the process's rate limits
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
                        EdgeMetrics metrics, Function<VoterBitmap, Health> health, java.util.concurrent.atomic.AtomicInteger spectators,
-                       Function<Http, AccountApi> accounts) {
+                       Function<Http, AccountApi> accounts, RateLimits rates) {
+  }
+
+  /**
+   * The process's rate limits, shared by its event loops.
+   *
+   * @param user a user's votes and challenges
+   * @param ip   an address's votes
+   * @param auth an address's registrations and logins
+   */
+  public record RateLimits(RateLimiter user, RateLimiter ip, RateLimiter auth) {
+    /** @return all three */
+    public java.util.List<RateLimiter> all() {
+      return java.util.List.of(user, ip, auth);
+    }
   }
 
   /**
@@ -66,7 +81,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
     ProofOfWork pow = new ProofOfWork(config.pow().secret().getBytes(java.nio.charset.StandardCharsets.UTF_8), config.pow().ttlSeconds(),
       System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
-    VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, config.pow(), shared.metrics(), http);
+    VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, config.pow(), shared.rates(),
+      shared.metrics(), http);
     Future<Void> redis = bitmap.connect().recover(t -> {
       LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
       return Future.succeededFuture();
@@ -98,7 +114,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
 
     r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
     r.get("/api/v1/polls/:id/results").handler(api::results);
-    r.get("/api/v1/polls/:id/challenge").handler(new ChallengeApi(shared.auth(), shared.polls(), pow, config.pow(), http)::challenge);
+    r.get("/api/v1/polls/:id/challenge").handler(new ChallengeApi(shared.auth(), shared.polls(), pow, config.pow(), shared.rates().user(), http)::challenge);
     r.get("/api/v1/polls/:id/live").handler(spectators::webSocket);
     r.get("/api/v1/polls/:id/events").handler(spectators::events);
     r.get("/polls/:id").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile("webroot/poll.html"));

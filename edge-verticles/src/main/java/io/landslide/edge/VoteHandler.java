@@ -45,6 +45,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private final VoteProducer producer;
   private final ProofOfWork pow;
   private final PowConfig powConfig;
+  private final HttpEdgeVerticle.RateLimits rates;
   private final EdgeMetrics metrics;
   private final Http http;
   private final Map<SocketAddress, byte[]> addresses = new IdentityHashMap<>();
@@ -56,17 +57,19 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @param producer the Kafka producer
    * @param pow       this event loop's proof-of-work checker
    * @param powConfig difficulties and mode
+   * @param rates    the process's rate limits (per address, per user)
    * @param metrics  the meters
    * @param http     response writing
    */
   public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, ProofOfWork pow, PowConfig powConfig,
-                     EdgeMetrics metrics, Http http) {
+                     HttpEdgeVerticle.RateLimits rates, EdgeMetrics metrics, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.bitmap = bitmap;
     this.producer = producer;
     this.pow = pow;
     this.powConfig = powConfig;
+    this.rates = rates;
     this.metrics = metrics;
     this.http = http;
   }
@@ -110,6 +113,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
 
   private void vote(HttpServerRequest req, Buffer body) {
     HttpServerResponse res = req.response();
+    if (!rates.ip().tryAcquire(Http.address(req))) { // first: a flood from one address counts, whatever it sends
+      reject(res, Rejection.of(ErrorCode.RATE_LIMITED));
+      return;
+    }
     long option = VoteBody.option(body);
     if (option == VoteBody.INVALID) {
       reject(res, Rejection.of(ErrorCode.BAD_REQUEST, "Send {\"option\": <option id>}."));
@@ -118,7 +125,8 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     String path = req.path();
     int pollId = Http.id(path, PREFIX.length(), path.length() - SUFFIX.length());
     auth.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(voter -> openPoll(pollId, option).compose(poll -> {
+      .compose(voter -> !rates.user().tryAcquire(Long.toString(voter.userId())) ? Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED))
+        : openPoll(pollId, option).compose(poll -> {
         int botScore = proofOfWork(poll, voter, body); // before the claim: a refused vote leaves no bit behind
         return claim(poll, voter).compose(claim -> produce(req, pollId, option, voter, claim, botScore));
       }))

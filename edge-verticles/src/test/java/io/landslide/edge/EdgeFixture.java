@@ -46,15 +46,17 @@ final class EdgeFixture implements AutoCloseable {
   private final Redis redis;
 
   EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs) {
-    this(bootstrap, redisUri, deliveryTimeoutMs, 2, 100, PowConfig.defaults());
+    this(bootstrap, redisUri, deliveryTimeoutMs, 2, 100, PowConfig.defaults(), RateLimitConfig.off());
   }
 
   /**
    * @param instances    HTTP event loops
    * @param liveResyncMs how often, at most, results views re-read PostgreSQL
    * @param pow          proof of work
+   * @param rates        rate limits (off unless a test is about them: all test traffic comes from one address)
    */
-  EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs, int instances, long liveResyncMs, PowConfig pow) {
+  EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs, int instances, long liveResyncMs, PowConfig pow,
+              RateLimitConfig rates) {
     this.bootstrap = bootstrap;
     this.topic = "votes-test-" + UUID.randomUUID();
     LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
@@ -62,7 +64,7 @@ final class EdgeFixture implements AutoCloseable {
     BitmapOptions bitmap = BitmapOptions.defaults().withRedisUri(redisUri).withPrefix(BitmapOptions.prefixFor(pg.database()));
     config = new EdgeConfig(freePort(), instances, "local", EdgeConfig.DEV_JWT_SECRET, null, "ES256", bootstrap, topic,
       deliveryTimeoutMs, "edge-test-" + UUID.randomUUID(), 1, 2, 4, 1000, 20_000, 300, liveResyncMs, io.landslide.codec.ClusterSettings.none(), pg, bitmap,
-      AccountConfig.defaults(), pow);
+      AccountConfig.defaults(), pow, rates);
     try {
       edge = EdgeMain.start(config).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -107,7 +107,7 @@ class LiveResultsTest {
   @DisplayName("GET …/results comes from the edge's merged view: PostgreSQL warms it, the writers' tally updates move it, never back")
   void shouldServeResultsFromTheMergedView() throws Exception {
     // One event loop (one view) and re-reads 10 min apart: after warming, only the event bus can move the results.
-    try (EdgeFixture one = new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000, 1, 600_000, PowConfig.defaults())) {
+    try (EdgeFixture one = new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000, 1, 600_000, PowConfig.defaults(), RateLimitConfig.off())) {
       int poll = one.openPoll();
       commit("INSERT INTO tallies (poll_id, option_id, shard, count) VALUES (" + poll + ", 0, 0, 4)");
       assertThat(counts(one, poll)).as("a cold view is warmed from PostgreSQL").containsExactly(4L, 0L, 0L);

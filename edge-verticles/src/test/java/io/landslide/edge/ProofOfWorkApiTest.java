@@ -115,7 +115,7 @@ class ProofOfWorkApiTest {
   @DisplayName("Shadow mode: a vote without a valid proof is accepted, scored and counted for review, not refused")
   void shouldScoreInsteadOfRefusingInShadowMode() throws Exception {
     PowConfig shadow = new PowConfig(0, PowConfig.DEV_SECRET, PowConfig.DEFAULT_TTL_SECONDS, true);
-    try (EdgeFixture edge = new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000, 1, 100, shadow)) {
+    try (EdgeFixture edge = new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000, 1, 100, shadow, RateLimitConfig.off())) {
       int poll = powPoll(edge, DIFFICULTY);
       assertThat(edge.vote(poll, TOKENS.voter(7_400_001), vote(0, null)).statusCode()).isEqualTo(202);
       assertThat(edge.vote(poll, TOKENS.voter(7_400_002), vote(0, solved(edge, poll, 7_400_002))).statusCode()).isEqualTo(202);

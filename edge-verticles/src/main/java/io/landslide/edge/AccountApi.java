@@ -5,8 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
 import java.text.Normalizer;
 import java.util.Locale;
@@ -25,7 +23,7 @@ final class AccountApi {
 
   private final AccountStore store;
   private final PasswordHasher hasher;
-  private final JWTAuth issuer;
+  private final Authenticator.Issuer issuer;
   private final WorkerExecutor kdf;
   private final AtomicInteger queued;
   private final AccountConfig config;
@@ -42,7 +40,7 @@ final class AccountApi {
    * @param addressLimit registrations and logins per address
    * @param http   response writing
    */
-  AccountApi(AccountStore store, PasswordHasher hasher, JWTAuth issuer, WorkerExecutor kdf, AtomicInteger queued, AccountConfig config,
+  AccountApi(AccountStore store, PasswordHasher hasher, Authenticator.Issuer issuer, WorkerExecutor kdf, AtomicInteger queued, AccountConfig config,
              RateLimiter addressLimit, Http http) {
     this.store = store;
     this.hasher = hasher;
@@ -82,7 +80,7 @@ final class AccountApi {
         if (issuer == null) return Future.failedFuture(Rejection.of(ErrorCode.UNAVAILABLE, "This edge issues no tokens."));
         JsonObject claims = new JsonObject().put("sub", Long.toString(account.id()));
         if (!account.roles().isEmpty()) claims.put("roles", new JsonArray(account.roles()));
-        String token = issuer.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds((int) config.tokenTtlSeconds()));
+        String token = issuer.sign(claims, config.tokenTtlSeconds());
         return Future.succeededFuture(new JsonObject().put("token", token).put("expiresIn", config.tokenTtlSeconds()));
       })
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))

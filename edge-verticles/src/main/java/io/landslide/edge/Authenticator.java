@@ -34,24 +34,64 @@ public final class Authenticator {
    * @param config the edge's configuration
    */
   public Authenticator(Vertx vertx, EdgeConfig config) {
-    PubSecKeyOptions key = config.profile().equals("production")
-      ? new PubSecKeyOptions().setAlgorithm(config.jwtAlgorithm()).setBuffer(config.jwtPublicKeyPem())
-      : new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret());
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(key)
-      .setJWTOptions(new JWTOptions().setLeeway(LEEWAY_SECONDS)));
+    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setLeeway(LEEWAY_SECONDS));
+    if (config.profile().equals("production")) {
+      // Asymmetric keys only: an HS256 token, alg none or any algorithm without a key here is refused.
+      Tokens.publicKeys(config.jwks()).forEach(options::addJwk);
+      if (config.jwtPublicKeyPem() != null && !config.jwtPublicKeyPem().isBlank()) {
+        options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.jwtAlgorithm()).setBuffer(config.jwtPublicKeyPem()));
+      }
+    } else {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()));
+    }
+    this.jwt = JWTAuth.create(vertx, options);
   }
 
   /**
-   * The signer of the tokens this edge issues at login: HS256 with {@code VOTING_JWT_SECRET} in the local profile.
-   * The production profile verifies asymmetric tokens only and holds no private key here: it issues none (null).
+   * Signs the tokens this edge issues at login.
+   *
+   * @param jwt     the signer
+   * @param options the algorithm, and the {@code kid} header in production
+   */
+  public record Issuer(JWTAuth jwt, JWTOptions options) {
+    /**
+     * @param claims  the claims
+     * @param seconds the token's lifetime
+     * @return the signed token
+     */
+    public String sign(JsonObject claims, long seconds) {
+      return jwt.generateToken(claims, new JWTOptions(options.toJson()).setExpiresInSeconds((int) seconds));
+    }
+  }
+
+  /**
+   * The local profile signs with HS256 and {@code VOTING_JWT_SECRET}; production with {@code VOTING_JWT_PRIVATE_KEY}
+   * under {@code VOTING_JWT_KID}, or issues nothing (null) when this edge has no private key.
    *
    * @param vertx  the Vert.x instance
    * @param config the edge's configuration
-   * @return the signer, or null
+   * @return the issuer, or null
    */
-  public static JWTAuth issuer(Vertx vertx, EdgeConfig config) {
-    if (config.profile().equals("production")) return null;
-    return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret())));
+  public static Issuer issuer(Vertx vertx, EdgeConfig config) {
+    if (!config.profile().equals("production")) {
+      return new Issuer(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256")
+        .setBuffer(config.jwtSecret()))), new JWTOptions().setAlgorithm("HS256"));
+    }
+    if (config.jwtPrivateKeyPem() == null || config.jwtPrivateKeyPem().isBlank()) return null;
+    return new Issuer(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.jwtAlgorithm())
+        .setBuffer(config.jwtPrivateKeyPem()).setId(config.jwtKid()))),
+      new JWTOptions().setAlgorithm(config.jwtAlgorithm()).setHeader(new JsonObject().put("kid", config.jwtKid())));
+  }
+
+  /**
+   * @param config the edge's configuration
+   * @return the JWKS document of the public keys tokens are checked against ({@code /.well-known/jwks.json}); empty
+   *         in the local profile (an HS256 secret is never published)
+   */
+  public static JsonObject jwks(EdgeConfig config) {
+    JsonArray keys = new JsonArray();
+    if (config.profile().equals("production")) Tokens.publicKeys(config.jwks()).forEach(keys::add);
+    return new JsonObject().put("keys", keys);
   }
 
   /**

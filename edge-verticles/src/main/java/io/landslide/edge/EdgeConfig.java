@@ -4,6 +4,8 @@ import io.landslide.codec.ClusterSettings;
 import io.landslide.codec.PgSettings;
 import io.landslide.codec.Topics;
 import io.landslide.dedup.BitmapOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +17,11 @@ import java.util.Map;
  * @param jwtSecret         {@code VOTING_JWT_SECRET}: HS256 secret of the local profile, default {@value #DEV_JWT_SECRET}
  * @param jwtPublicKeyPem   {@code VOTING_JWT_PUBLIC_KEY}: PEM public key of the production profile
  * @param jwtAlgorithm      {@code VOTING_JWT_ALGORITHM}: ES256 or RS256 in production
+ * @param jwks              {@code VOTING_JWT_JWKS}: production, a JWKS document ({@code {"keys": [...]}}) of the public keys
+ *                          accepted, each with its {@code kid}: the current one and, during a rotation, the previous ones
+ * @param jwtPrivateKeyPem  {@code VOTING_JWT_PRIVATE_KEY}: production, the PKCS#8 PEM key this edge signs login tokens with
+ *                          (none: it issues no tokens)
+ * @param jwtKid            {@code VOTING_JWT_KID}: the {@code kid} of that key; its public key must be in the JWKS
  * @param kafkaBootstrap    {@code VOTING_KAFKA_BOOTSTRAP}, default {@value #DEFAULT_KAFKA}
  * @param topic             {@code VOTING_TOPIC}, default {@link Topics#VOTES}
  * @param deliveryTimeoutMs {@code VOTING_KAFKA_DELIVERY_TIMEOUT_MS}: after this a produce has failed for sure, default {@value #DEFAULT_DELIVERY_TIMEOUT_MS}
@@ -39,7 +46,7 @@ import java.util.Map;
  * @param rates             rate limits
  */
 public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
-                         String jwtAlgorithm, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
+                         String jwtAlgorithm, String jwks, String jwtPrivateKeyPem, String jwtKid, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
                          int votePartitions, int pgPoolSize, int maxSpectators, int liveFrameBudget, long bitmapCheckMs, long liveResyncMs,
                          ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
                          AccountConfig accounts, PowConfig pow, RateLimitConfig rates) {
@@ -76,8 +83,15 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
     if (profile.equals("production")) {
       if (jwtSecret.equals(DEV_JWT_SECRET)) throw new IllegalArgumentException("the dev JWT secret is refused in production");
       if (pow.secret().equals(PowConfig.DEV_SECRET)) throw new IllegalArgumentException("the dev proof-of-work secret is refused in production");
-      if (jwtPublicKeyPem == null || jwtPublicKeyPem.isBlank()) throw new IllegalArgumentException("production needs VOTING_JWT_PUBLIC_KEY (PEM)");
       if (!jwtAlgorithm.equals("ES256") && !jwtAlgorithm.equals("RS256")) throw new IllegalArgumentException("VOTING_JWT_ALGORITHM must be ES256 or RS256");
+      List<JsonObject> keys = Tokens.publicKeys(jwks);
+      if (keys.isEmpty() && (jwtPublicKeyPem == null || jwtPublicKeyPem.isBlank())) {
+        throw new IllegalArgumentException("production needs VOTING_JWT_JWKS or VOTING_JWT_PUBLIC_KEY (PEM)");
+      }
+      if (jwtPrivateKeyPem != null && !jwtPrivateKeyPem.isBlank()
+        && (jwtKid == null || keys.stream().noneMatch(k -> jwtKid.equals(k.getString("kid"))))) {
+        throw new IllegalArgumentException("VOTING_JWT_KID must name a key of VOTING_JWT_JWKS: the edge's own tokens must verify");
+      }
     }
     if (deliveryTimeoutMs < 1000) throw new IllegalArgumentException("VOTING_KAFKA_DELIVERY_TIMEOUT_MS must be at least 1000");
     if (retryAfterSeconds < 1) throw new IllegalArgumentException("VOTING_RETRY_AFTER_SECONDS must be at least 1");
@@ -103,6 +117,9 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       env.getOrDefault("VOTING_JWT_SECRET", DEV_JWT_SECRET),
       env.get("VOTING_JWT_PUBLIC_KEY"),
       env.getOrDefault("VOTING_JWT_ALGORITHM", "ES256"),
+      env.get("VOTING_JWT_JWKS"),
+      env.get("VOTING_JWT_PRIVATE_KEY"),
+      env.get("VOTING_JWT_KID"),
       env.getOrDefault("VOTING_KAFKA_BOOTSTRAP", DEFAULT_KAFKA),
       env.getOrDefault("VOTING_TOPIC", Topics.VOTES),
       Integer.parseInt(env.getOrDefault("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", String.valueOf(DEFAULT_DELIVERY_TIMEOUT_MS))),

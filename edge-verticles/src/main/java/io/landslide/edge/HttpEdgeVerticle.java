@@ -126,6 +126,11 @@ public final class HttpEdgeVerticle extends VerticleBase {
     AccountApi accounts = shared.accounts().apply(http);
     r.post("/api/v1/auth/register").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::register);
     r.post("/api/v1/auth/login").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::login);
+    String jwks = Authenticator.jwks(config).encode();
+    r.get("/.well-known/jwks.json").handler(ctx -> {
+      ctx.response().putHeader("Cache-Control", "public, max-age=300");
+      Http.json(ctx, 200, jwks);
+    });
     for (String prefix : new String[] {"", "/api/v1"}) {
       r.get(prefix + "/health/live").handler(health::live);
       r.get(prefix + "/health/ready").handler(health::ready);

@@ -7,7 +7,7 @@ import java.util.Map;
  * {@code 0} for none.
  *
  * @param user     {@code VOTING_RATE_USER}: a user's votes and challenges, default {@value #DEFAULT_USER} (a person
- *                 has no reason to send more than a few a second; a race of retries fits the burst)
+ *                 has no reason to send more; a vote, its retry and a 20-way race of retries fit the burst)
  * @param ip       {@code VOTING_RATE_IP}: everything an address sends to the vote path, default {@value #DEFAULT_IP}:
  *                 generous, because a mobile carrier's NAT puts thousands of viewers behind one address
  * @param auth     {@code VOTING_RATE_AUTH}: register and login per address, default {@value #DEFAULT_AUTH} (password
@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public record RateLimitConfig(RateLimiter.Limit user, RateLimiter.Limit ip, RateLimiter.Limit auth, long windowMs, long syncMs) {
   /** Default per-user limit. */
-  public static final String DEFAULT_USER = "5/20";
+  public static final String DEFAULT_USER = "10/50";
   /** Default per-address limit on the vote path. */
   public static final String DEFAULT_IP = "1000/10000";
   /** Default per-address limit on register and login. */

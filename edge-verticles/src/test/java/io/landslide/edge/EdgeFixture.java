@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,25 +47,31 @@ final class EdgeFixture implements AutoCloseable {
   private final Redis redis;
 
   EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs) {
-    this(bootstrap, redisUri, deliveryTimeoutMs, 2, 100, PowConfig.defaults(), RateLimitConfig.off());
+    this(Map.of("VOTING_KAFKA_BOOTSTRAP", bootstrap, "VOTING_REDIS_URI", redisUri, "VOTING_KAFKA_DELIVERY_TIMEOUT_MS", String.valueOf(deliveryTimeoutMs)));
   }
 
   /**
-   * @param instances    HTTP event loops
-   * @param liveResyncMs how often, at most, results views re-read PostgreSQL
-   * @param pow          proof of work
-   * @param rates        rate limits (off unless a test is about them: all test traffic comes from one address)
+   * An edge configured the way production reads its configuration ({@link EdgeConfig#fromEnv}), from test defaults
+   * (a fresh topic and writer group, the test database, unclustered, 2 event loops, rate limits off: all test traffic
+   * comes from one address) and the test's own settings.
+   *
+   * @param settings environment variables that differ from the test defaults
    */
-  EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs, int instances, long liveResyncMs, PowConfig pow,
-              RateLimitConfig rates) {
-    this.bootstrap = bootstrap;
+  EdgeFixture(Map<String, String> settings) {
+    this.bootstrap = settings.getOrDefault("VOTING_KAFKA_BOOTSTRAP", TestStack.kafkaBootstrap());
     this.topic = "votes-test-" + UUID.randomUUID();
     LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
     PgSettings pg = TestStack.pg();
-    BitmapOptions bitmap = BitmapOptions.defaults().withRedisUri(redisUri).withPrefix(BitmapOptions.prefixFor(pg.database()));
-    config = new EdgeConfig(freePort(), instances, "local", EdgeConfig.DEV_JWT_SECRET, null, "ES256", bootstrap, topic,
-      deliveryTimeoutMs, "edge-test-" + UUID.randomUUID(), 1, 2, 4, 1000, 20_000, 300, liveResyncMs, io.landslide.codec.ClusterSettings.none(), pg, bitmap,
-      AccountConfig.defaults(), pow, rates);
+    Map<String, String> env = new HashMap<>(Map.of("VOTING_HTTP_PORT", String.valueOf(freePort()), "VOTING_EDGE_INSTANCES", "2",
+      "VOTING_KAFKA_BOOTSTRAP", bootstrap, "VOTING_TOPIC", topic, "VOTING_KAFKA_DELIVERY_TIMEOUT_MS", "3000",
+      "VOTING_WRITER_GROUP", "edge-test-" + UUID.randomUUID(), "VOTING_RETRY_AFTER_SECONDS", "1", "VOTING_VOTE_HASH_PARTITIONS", "2",
+      "VOTING_PG_POOL_SIZE", "4", "VOTING_MAX_SPECTATORS", "1000"));
+    env.putAll(Map.of("VOTING_LIVE_FRAME_BUDGET", "20000", "VOTING_BITMAP_CHECK_MS", "300", "VOTING_LIVE_RESYNC_MS", "100",
+      "VOTING_CLUSTER_NAME", "none", "VOTING_RATE_USER", "0", "VOTING_RATE_IP", "0", "VOTING_RATE_AUTH", "0"));
+    env.putAll(Map.of("VOTING_PG_HOST", pg.host(), "VOTING_PG_PORT", String.valueOf(pg.port()), "VOTING_PG_DATABASE", pg.database(),
+      "VOTING_PG_USER", pg.user(), "VOTING_PG_PASSWORD", pg.password()));
+    env.putAll(settings);
+    config = EdgeConfig.fromEnv(env);
     try {
       edge = EdgeMain.start(config).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -97,8 +104,20 @@ final class EdgeFixture implements AutoCloseable {
     return createPoll(new JsonObject().put("title", "Test poll").put("options", List.of("A", "B", "C")));
   }
 
+  /**
+   * @param adminToken an admin's token (the production profile refuses the dev tokens)
+   * @return an open poll with three options
+   */
+  int openPollAs(String adminToken) {
+    return createPoll(new JsonObject().put("title", "Test poll").put("options", List.of("A", "B", "C")), adminToken);
+  }
+
   int createPoll(JsonObject body) {
-    HttpResponse<Buffer> r = call(HttpMethod.POST, "/api/v1/polls", TOKENS.admin(1), body.encode());
+    return createPoll(body, TOKENS.admin(1));
+  }
+
+  private int createPoll(JsonObject body, String adminToken) {
+    HttpResponse<Buffer> r = call(HttpMethod.POST, "/api/v1/polls", adminToken, body.encode());
     if (r.statusCode() != 201) throw new IllegalStateException("create poll: " + r.statusCode() + " " + r.bodyAsString());
     return r.bodyAsJsonObject().getInteger("id");
   }

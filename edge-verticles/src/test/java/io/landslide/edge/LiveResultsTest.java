@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.TallyUpdateDescriptor;
-import io.landslide.dedup.BitmapOptions;
 import io.landslide.infra.Schema;
 import io.landslide.infra.TestStack;
 import io.vertx.core.buffer.Buffer;
@@ -107,7 +106,7 @@ class LiveResultsTest {
   @DisplayName("GET …/results comes from the edge's merged view: PostgreSQL warms it, the writers' tally updates move it, never back")
   void shouldServeResultsFromTheMergedView() throws Exception {
     // One event loop (one view) and re-reads 10 min apart: after warming, only the event bus can move the results.
-    try (EdgeFixture one = new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000, 1, 600_000, PowConfig.defaults(), RateLimitConfig.off())) {
+    try (EdgeFixture one = new EdgeFixture(java.util.Map.of("VOTING_EDGE_INSTANCES", "1", "VOTING_LIVE_RESYNC_MS", "600000"))) {
       int poll = one.openPoll();
       commit("INSERT INTO tallies (poll_id, option_id, shard, count) VALUES (" + poll + ", 0, 0, 4)");
       assertThat(counts(one, poll)).as("a cold view is warmed from PostgreSQL").containsExactly(4L, 0L, 0L);

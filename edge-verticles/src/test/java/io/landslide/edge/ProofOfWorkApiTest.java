@@ -3,8 +3,6 @@ package io.landslide.edge;
 import static io.landslide.edge.EdgeFixture.TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.landslide.dedup.BitmapOptions;
-import io.landslide.infra.TestStack;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -114,8 +112,7 @@ class ProofOfWorkApiTest {
   @Test
   @DisplayName("Shadow mode: a vote without a valid proof is accepted, scored and counted for review, not refused")
   void shouldScoreInsteadOfRefusingInShadowMode() throws Exception {
-    PowConfig shadow = new PowConfig(0, PowConfig.DEV_SECRET, PowConfig.DEFAULT_TTL_SECONDS, true);
-    try (EdgeFixture edge = new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000, 1, 100, shadow, RateLimitConfig.off())) {
+    try (EdgeFixture edge = new EdgeFixture(java.util.Map.of("VOTING_POW_MODE", "shadow"))) {
       int poll = powPoll(edge, DIFFICULTY);
       assertThat(edge.vote(poll, TOKENS.voter(7_400_001), vote(0, null)).statusCode()).isEqualTo(202);
       assertThat(edge.vote(poll, TOKENS.voter(7_400_002), vote(0, solved(edge, poll, 7_400_002))).statusCode()).isEqualTo(202);

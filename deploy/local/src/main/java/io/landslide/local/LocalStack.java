@@ -263,8 +263,9 @@ public final class LocalStack {
         "VOTING_PG_HOST", s.pg().host(), "VOTING_PG_PORT", Integer.toString(s.pg().port()), "VOTING_PG_DATABASE", s.pg().database(),
         "VOTING_PG_USER", s.pg().user(), "VOTING_PG_PASSWORD", s.pg().password()));
       env.put("VOTING_CLUSTER_NAME", clusterName());
-      // Every client of a local stack is 127.0.0.1: a per-address limit would throttle them all as one (set it to try it).
+      // Every client of a local stack is 127.0.0.1: per-address limits would throttle them all as one (set them to try them).
       env.putIfAbsent("VOTING_RATE_IP", "0");
+      env.putIfAbsent("VOTING_RATE_AUTH", "0");
       env.putAll(s.env());
       env.putAll(overrides);
       Process p = pb.start();

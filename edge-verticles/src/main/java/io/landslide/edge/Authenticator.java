@@ -104,7 +104,15 @@ public final class Authenticator {
     }
     String token = authorization.substring(BEARER.length()).trim();
     if (token.isEmpty() || token.length() > 4096) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
-    return jwt.authenticate(new TokenCredentials(token)).transform(ar -> {
+    Future<User> checked;
+    try {
+      checked = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt 5.0.8 throws, rather than fails, on some malformed claims (an "exp" that is a string): a
+      // throw here would leave the request unanswered.
+      return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    }
+    return checked.transform(ar -> {
       if (ar.failed()) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
       Voter v = voter(ar.result());
       return v == null ? Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED)) : Future.succeededFuture(v);

@@ -7,7 +7,10 @@ import io.vertx.core.buffer.Buffer;
 import io.landslide.dedup.VoterBitmap;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -88,7 +91,10 @@ public final class HttpEdgeVerticle extends VerticleBase {
       return Future.succeededFuture();
     });
     Future<?> listen = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort())
-        .setMaxHeaderSize(8 * 1024).setMaxInitialLineLength(4 * 1024).setIdleTimeout(120).setDecompressionSupported(false))
+        .setMaxHeaderSize(8 * 1024).setMaxInitialLineLength(4 * 1024).setIdleTimeout(120).setDecompressionSupported(false)
+        // Spectators only listen: anything they send is small (pings, pongs, a close).
+        .setMaxWebSocketFrameSize(4 * 1024).setMaxWebSocketMessageSize(4 * 1024))
+      .invalidRequestHandler(req -> refuseMalformed(req, http))
       .connectionHandler(c -> shared.metrics().connectionOpened(c))
       // The vote path skips the router: it is the hot path, and it reads its own bounded body.
       .requestHandler(req -> {
@@ -106,8 +112,38 @@ public final class HttpEdgeVerticle extends VerticleBase {
     return Future.join(redis, listen, tallies);
   }
 
+  /**
+   * A request Netty could not decode (headers over 8 KiB, a request line over 4 KiB, a broken request): answered in
+   * the contract's error shape, and the connection is closed after it (its framing can no longer be trusted).
+   */
+  private static void refuseMalformed(HttpServerRequest req, Http http) {
+    Throwable cause = req.decoderResult().cause();
+    ErrorCode code = cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? ErrorCode.HEADERS_TOO_LARGE
+      : cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? ErrorCode.URI_TOO_LONG : ErrorCode.BAD_REQUEST;
+    req.response().putHeader(HttpHeaders.CONNECTION, "close"); // closed once answered
+    http.error(req.response(), code, null);
+  }
+
+  /** A poll's page (results, or the voter's page); an id that is not a poll id is 404. */
+  private static void page(RoutingContext ctx, Http http, String file) {
+    if (Http.id(ctx.pathParam("id")) < 0) http.error(ctx, ErrorCode.NOT_FOUND, null);
+    else ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile(file);
+  }
+
+  /** Headers every routed response carries: pages may not be framed or sniffed, and run only the edge's own scripts. */
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response().headers()
+      .set("X-Content-Type-Options", "nosniff")
+      .set("Referrer-Policy", "no-referrer")
+      .set("X-Frame-Options", "DENY")
+      .set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        + "connect-src 'self'; worker-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    ctx.next();
+  }
+
   private Router router(VoterBitmap bitmap, Http http, LiveResults live, ProofOfWork pow) {
     Router r = Router.router(vertx);
+    r.route().handler(HttpEdgeVerticle::securityHeaders);
     PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), live, bitmap, http);
     Health health = shared.health().apply(bitmap);
     SpectatorApi spectators = new SpectatorApi(shared.polls(), live, http);
@@ -117,7 +153,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.get("/api/v1/polls/:id/challenge").handler(new ChallengeApi(shared.auth(), shared.polls(), pow, config.pow(), shared.rates().user(), http)::challenge);
     r.get("/api/v1/polls/:id/live").handler(spectators::webSocket);
     r.get("/api/v1/polls/:id/events").handler(spectators::events);
-    r.get("/polls/:id").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile("webroot/poll.html"));
+    r.get("/polls/:id").handler(ctx -> page(ctx, http, "webroot/poll.html"));
+    r.get("/polls/:id/vote").handler(ctx -> page(ctx, http, "webroot/vote.html"));
     r.post("/api/v1/polls/:id/close").handler(api::close);
     r.post("/api/v1/polls/:id/bitmap/rebuild").handler(api::rebuildBitmap);
     r.get("/api/v1/polls/:id").handler(api::get);

@@ -165,9 +165,16 @@ public final class PollApi {
       if (s.isBlank() || n > max) throw bad(what + " must be 1 to " + max + " characters.");
       for (int i = 0; i < s.length(); i++) {
         char c = s.charAt(i);
-        if (Character.isISOControl(c) || (Character.isSurrogate(c) && !validSurrogate(s, i))) throw bad(what + " has a control or invalid character.");
+        if (Character.isISOControl(c) || (Character.isSurrogate(c) && !validSurrogate(s, i)) || isBidiControl(c)) {
+          throw bad(what + " has a control or invalid character.");
+        }
       }
       return s;
+    }
+
+    /** Bidirectional overrides and isolates can make a label display as another (U+202A-U+202E, U+2066-U+2069). */
+    private static boolean isBidiControl(char c) {
+      return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
     }
 
     private static boolean validSurrogate(String s, int i) {

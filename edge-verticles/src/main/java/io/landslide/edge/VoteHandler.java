@@ -102,13 +102,21 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
       }
     });
     req.endHandler(v -> {
-      if (!over[0]) vote(req, body);
+      if (over[0]) return;
+      try {
+        vote(req, body);
+      } catch (RuntimeException e) { // off the router, nothing else would answer: a bug must not leave a voter hanging
+        reject(req.response(), e);
+      }
     });
   }
 
   private void tooLarge(HttpServerRequest req) {
+    // The connection is closed rather than the rest of an oversized body read: say so, or a keep-alive client
+    // sends its next request on a connection about to close.
+    req.response().putHeader(HttpHeaders.CONNECTION, "close");
     reject(req.response(), Rejection.of(ErrorCode.PAYLOAD_TOO_LARGE, "The body is over the limit (1 KiB for a vote)."));
-    req.connection().close(); // do not read the rest of an oversized body
+    req.connection().close();
   }
 
   private void vote(HttpServerRequest req, Buffer body) {

@@ -21,9 +21,11 @@ public enum ErrorCode {
   EMAIL_TAKEN(409, "email_taken", "An account with this email exists.", false),
   POLL_CLOSED(410, "poll_closed", "This poll is closed.", false),
   PAYLOAD_TOO_LARGE(413, "payload_too_large", "The request body is too large.", false),
+  URI_TOO_LONG(414, "uri_too_long", "The request line is too long.", false),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type", "Send application/json.", false),
   INVALID_OPTION(422, "invalid_option", "No such option in this poll.", false),
   RATE_LIMITED(429, "rate_limited", "Too many requests; retry after the delay given.", true),
+  HEADERS_TOO_LARGE(431, "headers_too_large", "The request headers are too large.", false),
   INTERNAL(500, "internal", "Something went wrong on our side.", true),
   UNAVAILABLE(503, "unavailable", "The vote could not be made durable and was not recorded; retry after the delay given.", true);
 

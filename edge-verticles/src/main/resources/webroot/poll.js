@@ -1,0 +1,49 @@
+  const id = location.pathname.split('/').filter(Boolean).pop();
+  const $ = s => document.getElementById(s);
+  const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+  let shown = -1, lastSpoken = 0, latest = null, speakTimer = null;
+
+  // Screen readers: a spoken summary at most every 5 s, always ending on the latest results.
+  function speak(r) {
+    latest = r;
+    if (speakTimer) return;
+    speakTimer = setTimeout(() => {
+      speakTimer = null;
+      lastSpoken = Date.now();
+      $('summary').textContent = latest.options.map(o => `${o.label}: ${o.count} votes`).join('; ') + (latest.final ? '. Final result.' : '.');
+    }, Math.max(0, 5000 - (Date.now() - lastSpoken)));
+  }
+
+  function render(r) {
+    if (r.total < shown) return;            // frames never go back; ignore a stale one
+    shown = r.total;
+    $('total').textContent = r.total.toLocaleString();
+    $('final').textContent = r.final ? '· final result' : '';
+    $('options').innerHTML = r.options.map(o => {
+      const pct = r.total ? 100 * o.count / r.total : 0;
+      return `<li data-option="${o.id}"><div class="row"><span>${esc(o.label)}</span>
+                <span><span class="count">${o.count.toLocaleString()}</span> (${pct.toFixed(1)}%)</span></div>
+              <div class="bar" role="progressbar" aria-label="${esc(o.label)}" aria-valuemin="0" aria-valuemax="100"
+                   aria-valuenow="${pct.toFixed(1)}"><div class="fill" style="width:${pct}%"></div></div></li>`;
+    }).join('');
+    speak(r);
+  }
+
+  async function title() {
+    try {
+      const p = await (await fetch(`/api/v1/polls/${id}`)).json();
+      if (p.title) { $('title').textContent = p.title; document.title = `${p.title} · Landslide`; }
+    } catch (e) { /* the results still show */ }
+  }
+
+  function connect(delay) {
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/polls/${id}/live`);
+    ws.onopen = () => { delay = 500; $('conn').textContent = 'live'; $('conn').classList.remove('down'); };
+    ws.onmessage = e => render(JSON.parse(e.data));
+    ws.onclose = () => {
+      $('conn').textContent = 'reconnecting…'; $('conn').classList.add('down');
+      setTimeout(() => connect(Math.min(delay * 2, 10000)), delay + Math.random() * delay);  // jittered backoff
+    };
+  }
+  title();
+  connect(500);

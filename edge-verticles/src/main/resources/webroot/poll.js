@@ -1,5 +1,6 @@
   const id = location.pathname.split('/').filter(Boolean).pop();
   const $ = s => document.getElementById(s);
+  $('vote-link').href = '/polls/' + id + '/vote';
   const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
   let shown = -1, lastSpoken = 0, latest = null, speakTimer = null;
 

@@ -308,7 +308,7 @@ public final class LocalStack {
         System.out.println(("""
 
           Landslide is up: a Kafka broker, PostgreSQL schema, a writer and an edge, each its own process.
-            Web page (live results):  {URL}/
+            Web pages:                {URL}/   live results {URL}/polls/{POLL}   vote (sign up, vote) {URL}/polls/{POLL}/vote
             API:                      {URL}/api/v1/polls
             Demo poll:                {URL}/api/v1/polls/{POLL}   results: {URL}/api/v1/polls/{POLL}/results
             Health / metrics:         {URL}/health/ready   {URL}/metrics   writer: http://localhost:%d/metrics

@@ -10,7 +10,7 @@ final class ChallengeApi {
   private final Authenticator auth;
   private final PollCache polls;
   private final ProofOfWork pow;
-  private final PowConfig config;
+  private final Defences defences;
   private final RateLimiter userLimit;
   private final Http http;
 
@@ -18,15 +18,15 @@ final class ChallengeApi {
    * @param auth   tokens to voters
    * @param polls  the poll cache
    * @param pow    this event loop's challenges
-   * @param config difficulties
+   * @param defences difficulties per poll and client
    * @param userLimit a user's requests (shared with votes)
    * @param http   response writing
    */
-  ChallengeApi(Authenticator auth, PollCache polls, ProofOfWork pow, PowConfig config, RateLimiter userLimit, Http http) {
+  ChallengeApi(Authenticator auth, PollCache polls, ProofOfWork pow, Defences defences, RateLimiter userLimit, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.pow = pow;
-    this.config = config;
+    this.defences = defences;
     this.userLimit = userLimit;
     this.http = http;
   }
@@ -35,7 +35,7 @@ final class ChallengeApi {
     auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
       .compose(voter -> userLimit.tryAcquire(Long.toString(voter.userId())) ? Future.succeededFuture(voter)
         : Future.<Authenticator.Voter>failedFuture(Rejection.of(ErrorCode.RATE_LIMITED)))
-      .compose(voter -> polls.require(ctx.pathParam("id")).map(p -> pow.challenge(p.id(), voter.userId(), config.difficultyOf(p))))
+      .compose(voter -> polls.require(ctx.pathParam("id")).map(p -> pow.challenge(p.id(), voter.userId(), defences.difficulty(p, ctx.request()))))
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));
   }

@@ -44,12 +44,14 @@ import java.util.Map;
  * @param accounts          accounts and login tokens
  * @param pow               proof of work
  * @param rates             rate limits
+ * @param abuse             abuse signals
  */
 public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
                          String jwtAlgorithm, String jwks, String jwtPrivateKeyPem, String jwtKid, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
                          int votePartitions, int pgPoolSize, int maxSpectators, int liveFrameBudget, long bitmapCheckMs, long liveResyncMs,
                          ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
-                         AccountConfig accounts, PowConfig pow, RateLimitConfig rates) {
+                         AccountConfig accounts, PowConfig pow, RateLimitConfig rates,
+                         AbuseConfig abuse) {
   /** Default HTTP port. */
   public static final int DEFAULT_HTTP_PORT = 8080;
   /** The dev-only HS256 secret: documented, refused by the production profile. */
@@ -136,6 +138,7 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       BitmapOptions.fromEnv(env),
       AccountConfig.fromEnv(env),
       PowConfig.fromEnv(env),
-      RateLimitConfig.fromEnv(env));
+      RateLimitConfig.fromEnv(env),
+      AbuseConfig.fromEnv(env));
   }
 }

@@ -89,11 +89,13 @@ public final class EdgeMain {
     metrics.rateLimits(rates.all());
     RateLimitSync rateSync = new RateLimitSync(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.bitmap().redisUri())
       .setMaxPoolSize(4).setMaxPoolWaiting(64)), "rl:" + config.pg().database() + ":", rates.all(), rc.syncMs(), rc.windowMs());
+    AbuseSignals abuse = new AbuseSignals(config.abuse().flagThreshold(), config.abuse().addressVotes(), System::currentTimeMillis);
+    vertx.setPeriodic(AbuseSignals.WINDOW_MS, t -> abuse.evictIdle());
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config), polls, store,
       new Finality(admin, store, config.topic()), producer, metrics,
       bitmap -> new Health(vertx, store, bitmap, admin, registry), metrics.spectators(),
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config), kdf, hashesQueued, config.accounts(), rates.auth(), http),
-      rates);
+      rates, new Defences(config.pow(), abuse, config.abuse().powBonus()));
 
     EdgeMain edge = new EdgeMain(vertx, producer, config.httpPort());
     return producer.warm(vertx, Duration.ofSeconds(30))

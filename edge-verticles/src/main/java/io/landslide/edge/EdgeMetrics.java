@@ -14,6 +14,7 @@ public final class EdgeMetrics {
   private final Counter redisUnknown;
   private final Counter releaseFailed;
   private final Counter powShadowFailed;
+  private final Counter flagged;
   private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
   private final Timer produce;
   private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
@@ -27,6 +28,7 @@ public final class EdgeMetrics {
       rejected.put(c, Counter.builder("landslide.votes").tag("outcome", c.code()).description("votes rejected, by error code").register(registry));
     }
     redisUnknown = Counter.builder("landslide.bitmap.unknown").description("claims Redis did not answer in time; PostgreSQL guards them").register(registry);
+    flagged = Counter.builder("landslide.votes.flagged").description("votes accepted and flagged for review by their abuse score").register(registry);
     powShadowFailed = Counter.builder("landslide.pow.shadow.failed").description("votes let through in shadow mode without a valid proof of work").register(registry);
     releaseFailed = Counter.builder("landslide.bitmap.release.failed").description("bits that could not be released after a failed produce").register(registry);
     io.micrometer.core.instrument.Gauge.builder("landslide.http.connections", connections, java.util.concurrent.atomic.AtomicLong::get)
@@ -67,6 +69,10 @@ public final class EdgeMetrics {
       io.micrometer.core.instrument.Gauge.builder("landslide.ratelimit.blocked", l, RateLimiter::blocked).tag("limit", l.limit().name())
         .description("keys a rate limit refuses until their window ends").register(registry);
     }
+  }
+
+  void flagged() {
+    flagged.increment();
   }
 
   void powShadowFailed() {

@@ -44,10 +44,11 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param spectators the live spectators of this process (for the connection cap)
    * @param accounts register and login, given this instance's response writer
    * @param rates    the process's rate limits
+   * @param defences proof of work and abuse signals
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
                        EdgeMetrics metrics, Function<VoterBitmap, Health> health, java.util.concurrent.atomic.AtomicInteger spectators,
-                       Function<Http, AccountApi> accounts, RateLimits rates) {
+                       Function<Http, AccountApi> accounts, RateLimits rates, Defences defences) {
   }
 
   /**
@@ -84,7 +85,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     ProofOfWork pow = new ProofOfWork(config.pow().secret().getBytes(java.nio.charset.StandardCharsets.UTF_8), config.pow().ttlSeconds(),
       System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
-    VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, config.pow(), shared.rates(),
+    VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, shared.defences(), shared.rates(),
       shared.metrics(), http);
     Future<Void> redis = bitmap.connect().recover(t -> {
       LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
@@ -144,13 +145,15 @@ public final class HttpEdgeVerticle extends VerticleBase {
   private Router router(VoterBitmap bitmap, Http http, LiveResults live, ProofOfWork pow) {
     Router r = Router.router(vertx);
     r.route().handler(HttpEdgeVerticle::securityHeaders);
-    PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), live, bitmap, http);
+    PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), live, bitmap,
+      shared.defences().abuse().flagThreshold(), http);
     Health health = shared.health().apply(bitmap);
     SpectatorApi spectators = new SpectatorApi(shared.polls(), live, http);
 
     r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
     r.get("/api/v1/polls/:id/results").handler(api::results);
-    r.get("/api/v1/polls/:id/challenge").handler(new ChallengeApi(shared.auth(), shared.polls(), pow, config.pow(), shared.rates().user(), http)::challenge);
+    r.get("/api/v1/polls/:id/challenge").handler(new ChallengeApi(shared.auth(), shared.polls(), pow, shared.defences(), shared.rates().user(), http)::challenge);
+    r.get("/api/v1/polls/:id/flags").handler(api::flags);
     r.get("/api/v1/polls/:id/live").handler(spectators::webSocket);
     r.get("/api/v1/polls/:id/events").handler(spectators::events);
     r.get("/polls/:id").handler(ctx -> page(ctx, http, "webroot/poll.html"));

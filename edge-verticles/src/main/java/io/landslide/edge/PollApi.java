@@ -23,6 +23,7 @@ public final class PollApi {
   private final PollStore store;
   private final LiveResults results;
   private final VoterBitmap bitmap;
+  private final int flagThreshold;
   private final Http http;
 
   /**
@@ -31,14 +32,16 @@ public final class PollApi {
    * @param store    PostgreSQL
    * @param results  this event loop's merged results views
    * @param bitmap   this event loop's bitmap connection
+   * @param flagThreshold a vote's abuse score at or over it is flagged
    * @param http     response writing
    */
-  public PollApi(Authenticator auth, PollCache polls, PollStore store, LiveResults results, VoterBitmap bitmap, Http http) {
+  public PollApi(Authenticator auth, PollCache polls, PollStore store, LiveResults results, VoterBitmap bitmap, int flagThreshold, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.store = store;
     this.results = results;
     this.bitmap = bitmap;
+    this.flagThreshold = flagThreshold;
     this.http = http;
   }
 
@@ -101,6 +104,18 @@ public final class PollApi {
   /** {@code GET /polls/{id}/results}: committed counts, from the edge's merged view (PostgreSQL only warms it). */
   public void results(RoutingContext ctx) {
     poll(ctx).compose(results::results)
+      .onSuccess(json -> Http.json(ctx, 200, json.encode()))
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /**
+   * {@code GET /polls/{id}/flags} (admin): the committed votes whose abuse score flagged them, counted by option, and
+   * the highest-scored of them for review. They are kept and counted like any vote; this is where they stand apart.
+   */
+  public void flags(RoutingContext ctx) {
+    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(admin -> poll(ctx))
+      .compose(p -> store.flags(p, flagThreshold))
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));
   }

@@ -1,9 +1,11 @@
 package io.landslide.edge;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -89,6 +91,39 @@ public final class PollStore {
     return pool.preparedQuery("UPDATE polls SET closes_at = LEAST(COALESCE(closes_at, now()), now()) WHERE id = $1"
       + " RETURNING " + COLUMNS).execute(Tuple.of(id))
       .map(rows -> rows.size() == 0 ? null : poll(rows.iterator().next()));
+  }
+
+  /**
+   * @param poll      the poll
+   * @param threshold the flag threshold
+   * @return {@code {"poll", "threshold", "flagged", "options": [{"id", "label", "flagged"}], "votes": [up to 100 of the
+   *         highest-scored: {"user", "option", "score", "acceptedAt", "address"}]}}
+   */
+  public Future<JsonObject> flags(Poll poll, int threshold) {
+    Tuple args = Tuple.of(poll.id(), threshold);
+    Future<RowSet<Row>> byOption = pool.preparedQuery("SELECT option_id, count(*) FROM votes WHERE poll_id = $1 AND bot_score >= $2"
+      + " GROUP BY option_id").execute(args);
+    Future<RowSet<Row>> worst = pool.preparedQuery("SELECT user_id, option_id, bot_score, accepted_at, host(client_addr) FROM votes"
+      + " WHERE poll_id = $1 AND bot_score >= $2 ORDER BY bot_score DESC, accepted_at LIMIT 100").execute(args);
+    return Future.all(byOption, worst).map(x -> {
+      long[] counts = new long[poll.options().size()];
+      for (Row r : byOption.result()) {
+        int o = r.getInteger(0);
+        if (o >= 0 && o < counts.length) counts[o] = r.getLong(1);
+      }
+      JsonArray options = new JsonArray();
+      long total = 0;
+      for (int o = 0; o < counts.length; o++) {
+        options.add(new JsonObject().put("id", o).put("label", poll.options().get(o)).put("flagged", counts[o]));
+        total += counts[o];
+      }
+      JsonArray votes = new JsonArray();
+      for (Row r : worst.result()) {
+        votes.add(new JsonObject().put("user", r.getLong(0)).put("option", r.getInteger(1)).put("score", r.getInteger(2))
+          .put("acceptedAt", r.getOffsetDateTime(3).toInstant().toString()).put("address", r.getString(4)));
+      }
+      return new JsonObject().put("poll", poll.id()).put("threshold", threshold).put("flagged", total).put("options", options).put("votes", votes);
+    });
   }
 
   /**

@@ -44,7 +44,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private final VoterBitmap bitmap;
   private final VoteProducer producer;
   private final ProofOfWork pow;
-  private final PowConfig powConfig;
+  private final Defences defences;
   private final HttpEdgeVerticle.RateLimits rates;
   private final EdgeMetrics metrics;
   private final Http http;
@@ -56,19 +56,19 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @param bitmap   this event loop's bitmap connection
    * @param producer the Kafka producer
    * @param pow       this event loop's proof-of-work checker
-   * @param powConfig difficulties and mode
+   * @param defences difficulties, proof-of-work mode, abuse scoring
    * @param rates    the process's rate limits (per address, per user)
    * @param metrics  the meters
    * @param http     response writing
    */
-  public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, ProofOfWork pow, PowConfig powConfig,
+  public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, ProofOfWork pow, Defences defences,
                      HttpEdgeVerticle.RateLimits rates, EdgeMetrics metrics, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.bitmap = bitmap;
     this.producer = producer;
     this.pow = pow;
-    this.powConfig = powConfig;
+    this.defences = defences;
     this.rates = rates;
     this.metrics = metrics;
     this.http = http;
@@ -135,7 +135,9 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     auth.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION))
       .compose(voter -> !rates.user().tryAcquire(Long.toString(voter.userId())) ? Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED))
         : openPoll(pollId, option).compose(poll -> {
-        int botScore = proofOfWork(poll, voter, body); // before the claim: a refused vote leaves no bit behind
+        // Before the claim: a refused vote leaves no bit behind.
+        int botScore = Math.min(AbuseSignals.MAX, proofOfWork(req, poll, voter, body) + defences.score(req, poll));
+        if (botScore >= defences.abuse().flagThreshold()) metrics.flagged();
         return claim(poll, voter).compose(claim -> produce(req, pollId, option, voter, claim, botScore));
       }))
       .onComplete(ar -> {
@@ -162,10 +164,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @return the vote's bot score from its proof of work: 0 when valid or not asked; in shadow mode, a missing or
    *         wrong proof scores {@link #SHADOW_POW_SCORE} and is counted; else it is refused with 403
    */
-  private int proofOfWork(Poll poll, Voter voter, Buffer body) {
-    int difficulty = powConfig.difficultyOf(poll);
+  private int proofOfWork(HttpServerRequest req, Poll poll, Voter voter, Buffer body) {
+    int difficulty = defences.difficulty(poll, req);
     if (difficulty == 0 || pow.verify(VoteBody.pow(body), poll.id(), voter.userId(), difficulty)) return 0;
-    if (!powConfig.shadow()) {
+    if (!defences.pow().shadow()) {
       throw Rejection.of(ErrorCode.CHALLENGE_REQUIRED, "A proof of work is required: GET /api/v1/polls/" + poll.id()
         + "/challenge, solve it, and send it as \"pow\" with your vote.");
     }

@@ -37,6 +37,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class EdgeFixture implements AutoCloseable {
   static final DevTokens TOKENS = DevTokens.dev();
   static final int PARTITIONS = 4;
+  static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
   final Vertx client = Vertx.vertx();
   final WebClient http;
@@ -67,7 +68,8 @@ final class EdgeFixture implements AutoCloseable {
       "VOTING_WRITER_GROUP", "edge-test-" + UUID.randomUUID(), "VOTING_RETRY_AFTER_SECONDS", "1", "VOTING_VOTE_HASH_PARTITIONS", "2",
       "VOTING_PG_POOL_SIZE", "4", "VOTING_MAX_SPECTATORS", "1000"));
     env.putAll(Map.of("VOTING_LIVE_FRAME_BUDGET", "20000", "VOTING_BITMAP_CHECK_MS", "300", "VOTING_LIVE_RESYNC_MS", "100",
-      "VOTING_CLUSTER_NAME", "none", "VOTING_RATE_USER", "0", "VOTING_RATE_IP", "0", "VOTING_RATE_AUTH", "0"));
+      "VOTING_CLUSTER_NAME", "none", "VOTING_RATE_USER", "0", "VOTING_RATE_IP", "0", "VOTING_RATE_AUTH", "0",
+      "VOTING_ABUSE_ADDRESS_VOTES", "0"));
     env.putAll(Map.of("VOTING_PG_HOST", pg.host(), "VOTING_PG_PORT", String.valueOf(pg.port()), "VOTING_PG_DATABASE", pg.database(),
       "VOTING_PG_USER", pg.user(), "VOTING_PG_PASSWORD", pg.password()));
     env.putAll(settings);
@@ -77,7 +79,8 @@ final class EdgeFixture implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("edge did not start", e);
     }
-    http = WebClient.create(client, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(config.httpPort()));
+    // The test client looks like a browser (the abuse signals score clients that do not); tests about them say otherwise.
+    http = WebClient.create(client, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(config.httpPort()).setUserAgent(BROWSER));
     redis = Redis.createClient(client, BitmapOptions.DEFAULT_REDIS_URI);
   }
 
@@ -86,7 +89,7 @@ final class EdgeFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> call(HttpMethod method, String path, String token, String body) {
-    var req = http.request(method, path);
+    var req = http.request(method, path).putHeader("Accept-Language", "en");
     if (token != null) req.putHeader("Authorization", "Bearer " + token);
     try {
       return (body == null ? req.send() : req.sendBuffer(Buffer.buffer(body))).await(30, TimeUnit.SECONDS);
@@ -116,8 +119,13 @@ final class EdgeFixture implements AutoCloseable {
     return createPoll(body, TOKENS.admin(1));
   }
 
+  /** A poll opened a minute ago unless the body says when: a vote right at opening is an abuse signal. */
+  private static JsonObject openedAMinuteAgo(JsonObject body) {
+    return body.containsKey("opensAt") ? body : body.copy().put("opensAt", java.time.Instant.now().minusSeconds(60).toString());
+  }
+
   private int createPoll(JsonObject body, String adminToken) {
-    HttpResponse<Buffer> r = call(HttpMethod.POST, "/api/v1/polls", adminToken, body.encode());
+    HttpResponse<Buffer> r = call(HttpMethod.POST, "/api/v1/polls", adminToken, openedAMinuteAgo(body).encode());
     if (r.statusCode() != 201) throw new IllegalStateException("create poll: " + r.statusCode() + " " + r.bodyAsString());
     return r.bodyAsJsonObject().getInteger("id");
   }

@@ -266,6 +266,7 @@ public final class LocalStack {
       // Every client of a local stack is 127.0.0.1: per-address limits would throttle them all as one (set them to try them).
       env.putIfAbsent("VOTING_RATE_IP", "0");
       env.putIfAbsent("VOTING_RATE_AUTH", "0");
+      env.putIfAbsent("VOTING_ABUSE_ADDRESS_VOTES", "0");
       env.putAll(s.env());
       env.putAll(overrides);
       Process p = pb.start();

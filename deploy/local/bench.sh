@@ -4,12 +4,15 @@
 #   deploy/local/bench.sh [votes=300000] [concurrency=256] [backlog=1000000] [warmup=200000]
 # The live-results benchmark (vote to screen, many WebSocket spectators on one edge):
 #   deploy/local/bench.sh live [votes=300000] [spectators=10000] [concurrency=256] [warmup=200000]
+# The CPU each bot defence costs a vote (no stack needed):
+#   deploy/local/bench.sh defences [operations per step=100000]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 "$root/deploy/local/ensure-services.sh"
 main=io.landslide.local.VoteBench
 if [ "${1:-}" = live ]; then main=io.landslide.local.LiveBench; shift; fi
+if [ "${1:-}" = defences ]; then main=io.landslide.edge.DefenceBench; shift; fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "deploy/local/target/classes:$(cat deploy/local/target/runtime.classpath)" \
   "$main" "$@"

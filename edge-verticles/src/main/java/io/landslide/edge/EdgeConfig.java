@@ -45,13 +45,18 @@ import java.util.Map;
  * @param pow               proof of work
  * @param rates             rate limits
  * @param abuse             abuse signals
+ * @param tlsCertPath       {@code VOTING_TLS_CERT}: a PEM certificate chain; with {@code VOTING_TLS_KEY} the edge serves
+ *                          HTTPS only (and sends HSTS). Unset: plain HTTP, for TLS ending at the load balancer
+ * @param tlsKeyPath        {@code VOTING_TLS_KEY}: its PEM private key
+ * @param corsOrigins       {@code VOTING_CORS_ORIGINS}: origins (comma-separated) whose pages may call the API from a
+ *                          browser; none by default (same origin only)
  */
 public record EdgeConfig(int httpPort, int instances, String profile, String jwtSecret, String jwtPublicKeyPem,
                          String jwtAlgorithm, String jwks, String jwtPrivateKeyPem, String jwtKid, String kafkaBootstrap, String topic, int deliveryTimeoutMs, String writerGroup, int retryAfterSeconds,
                          int votePartitions, int pgPoolSize, int maxSpectators, int liveFrameBudget, long bitmapCheckMs, long liveResyncMs,
                          ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
                          AccountConfig accounts, PowConfig pow, RateLimitConfig rates,
-                         AbuseConfig abuse) {
+                         AbuseConfig abuse, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins) {
   /** Default HTTP port. */
   public static final int DEFAULT_HTTP_PORT = 8080;
   /** The dev-only HS256 secret: documented, refused by the production profile. */
@@ -101,6 +106,10 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
     if (pgPoolSize < 1) throw new IllegalArgumentException("VOTING_PG_POOL_SIZE must be at least 1");
     if (maxSpectators < 0) throw new IllegalArgumentException("VOTING_MAX_SPECTATORS must not be negative");
     if (liveFrameBudget < 10) throw new IllegalArgumentException("VOTING_LIVE_FRAME_BUDGET must be at least 10 frames/s");
+    if ((tlsCertPath == null) != (tlsKeyPath == null)) throw new IllegalArgumentException("VOTING_TLS_CERT and VOTING_TLS_KEY go together");
+    for (String o : corsOrigins) {
+      if (!o.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) throw new IllegalArgumentException("VOTING_CORS_ORIGINS: not an origin: " + o);
+    }
     if (liveResyncMs < 100) throw new IllegalArgumentException("VOTING_LIVE_RESYNC_MS must be at least 100");
     if (bitmapCheckMs < 0) throw new IllegalArgumentException("VOTING_BITMAP_CHECK_MS must not be negative");
   }
@@ -139,6 +148,9 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       AccountConfig.fromEnv(env),
       PowConfig.fromEnv(env),
       RateLimitConfig.fromEnv(env),
-      AbuseConfig.fromEnv(env));
+      AbuseConfig.fromEnv(env),
+      env.get("VOTING_TLS_CERT"),
+      env.get("VOTING_TLS_KEY"),
+      java.util.Arrays.stream(env.getOrDefault("VOTING_CORS_ORIGINS", "").split(",")).map(String::strip).filter(o -> !o.isEmpty()).toList());
   }
 }

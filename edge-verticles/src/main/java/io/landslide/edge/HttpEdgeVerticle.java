@@ -86,12 +86,17 @@ public final class HttpEdgeVerticle extends VerticleBase {
       System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, shared.defences(), shared.rates(),
-      shared.metrics(), http);
+      config.corsOrigins(), shared.metrics(), http);
     Future<Void> redis = bitmap.connect().recover(t -> {
       LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
       return Future.succeededFuture();
     });
-    Future<?> listen = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort())
+    HttpServerOptions serverOptions = new HttpServerOptions();
+    if (config.tlsCertPath() != null) {
+      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(config.tlsCertPath())
+        .setKeyPath(config.tlsKeyPath()));
+    }
+    Future<?> listen = vertx.createHttpServer(serverOptions.setPort(config.httpPort())
         .setMaxHeaderSize(8 * 1024).setMaxInitialLineLength(4 * 1024).setIdleTimeout(120).setDecompressionSupported(false)
         // Spectators only listen: anything they send is small (pings, pongs, a close).
         .setMaxWebSocketFrameSize(4 * 1024).setMaxWebSocketMessageSize(4 * 1024))
@@ -145,6 +150,17 @@ public final class HttpEdgeVerticle extends VerticleBase {
   private Router router(VoterBitmap bitmap, Http http, LiveResults live, ProofOfWork pow) {
     Router r = Router.router(vertx);
     r.route().handler(HttpEdgeVerticle::securityHeaders);
+    if (config.tlsCertPath() != null) {
+      r.route().handler(ctx -> {
+        ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+        ctx.next();
+      });
+    }
+    if (!config.corsOrigins().isEmpty()) {
+      r.route().handler(io.vertx.ext.web.handler.CorsHandler.create().addOrigins(config.corsOrigins())
+        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST)).allowedHeaders(java.util.Set.of("Authorization", "Content-Type"))
+        .exposedHeaders(java.util.Set.of("Retry-After")).maxAgeSeconds(600));
+    }
     PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), live, bitmap,
       shared.defences().abuse().flagThreshold(), http);
     Health health = shared.health().apply(bitmap);

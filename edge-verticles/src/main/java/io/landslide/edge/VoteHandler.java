@@ -46,6 +46,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private final ProofOfWork pow;
   private final Defences defences;
   private final HttpEdgeVerticle.RateLimits rates;
+  private final java.util.Set<String> corsOrigins;
   private final EdgeMetrics metrics;
   private final Http http;
   private final Map<SocketAddress, byte[]> addresses = new IdentityHashMap<>();
@@ -58,11 +59,12 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @param pow       this event loop's proof-of-work checker
    * @param defences difficulties, proof-of-work mode, abuse scoring
    * @param rates    the process's rate limits (per address, per user)
+   * @param corsOrigins origins whose pages may vote from a browser (the router answers their preflights)
    * @param metrics  the meters
    * @param http     response writing
    */
   public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, ProofOfWork pow, Defences defences,
-                     HttpEdgeVerticle.RateLimits rates, EdgeMetrics metrics, Http http) {
+                     HttpEdgeVerticle.RateLimits rates, java.util.List<String> corsOrigins, EdgeMetrics metrics, Http http) {
     this.auth = auth;
     this.polls = polls;
     this.bitmap = bitmap;
@@ -70,6 +72,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     this.pow = pow;
     this.defences = defences;
     this.rates = rates;
+    this.corsOrigins = java.util.Set.copyOf(corsOrigins);
     this.metrics = metrics;
     this.http = http;
   }
@@ -121,6 +124,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
 
   private void vote(HttpServerRequest req, Buffer body) {
     HttpServerResponse res = req.response();
+    if (!corsOrigins.isEmpty()) allowOrigin(req, res);
     if (!rates.ip().tryAcquire(Http.address(req))) { // first: a flood from one address counts, whatever it sends
       reject(res, Rejection.of(ErrorCode.RATE_LIMITED));
       return;
@@ -144,6 +148,15 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
         if (ar.succeeded()) accepted(res, pollId, option, ar.result());
         else reject(res, ar.cause());
       });
+  }
+
+  /** The vote path is off the router and its CORS handler: an allowed origin is echoed here. */
+  private void allowOrigin(HttpServerRequest req, HttpServerResponse res) {
+    String origin = req.getHeader(HttpHeaders.ORIGIN);
+    if (origin != null && corsOrigins.contains(origin)) {
+      res.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin).putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN)
+        .putHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, "Retry-After");
+    }
   }
 
   private Future<Poll> openPoll(int pollId, long option) {

@@ -1,0 +1,131 @@
+package io.landslide.edge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The CPU each bot defence costs one vote on the edge (a benchmark: it prints figures, asserts nothing). Each step runs
+ * on real instances of the edge's own classes over inputs prepared before its clock starts, warms up, then is timed in
+ * this thread's CPU time (not wall time): HS256 and ES256 token verification, the proof-of-work check, the per-user and
+ * per-address rate limits, and the abuse score. Run with {@code deploy/local/bench.sh defences}.
+ */
+public final class DefenceBench {
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+  private DefenceBench() {
+  }
+
+  /** @param args [operations per step = 100000] */
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    Vertx vertx = Vertx.vertx();
+    try {
+      System.out.printf("landslide defence benchmark: %,d operations per step, CPU time of one thread%n%n", n);
+      long now = System.currentTimeMillis() / 1000;
+
+      Authenticator hs = new Authenticator(vertx, EdgeConfig.fromEnv(Map.of()));
+      String[] hsTokens = new String[n];
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(EdgeConfig.DEV_JWT_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      for (int i = 0; i < n; i++) {
+        String unsigned = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64("{\"sub\":\"" + (i + 1) + "\",\"exp\":" + (now + 3600) + "}");
+        hsTokens[i] = "Bearer " + unsigned + "." + B64.encodeToString(mac.doFinal(unsigned.getBytes(StandardCharsets.US_ASCII)));
+      }
+      report("JWT HS256 verification (local profile)", n, i -> hs.authenticate(hsTokens[i]).await());
+
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"));
+      KeyPair kp = g.generateKeyPair();
+      Map<String, String> prod = new HashMap<>(Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "not the dev secret, 32 bytes or more",
+        "VOTING_POW_SECRET", "not the dev proof-of-work key, 32 bytes", "VOTING_JWT_JWKS",
+        new JsonObject().put("keys", new JsonArray().add(jwk(kp, "k1"))).encode()));
+      Authenticator es = new Authenticator(vertx, EdgeConfig.fromEnv(prod));
+      int m = Math.max(1, n / 10); // ECDSA signing here is slow to prepare; verification is what is timed
+      String[] esTokens = new String[m];
+      Signature sig = Signature.getInstance("SHA256withECDSAinP1363Format");
+      for (int i = 0; i < m; i++) {
+        String unsigned = b64("{\"alg\":\"ES256\",\"kid\":\"k1\"}") + "." + b64("{\"sub\":\"" + (i + 1) + "\",\"exp\":" + (now + 3600) + "}");
+        sig.initSign(kp.getPrivate());
+        sig.update(unsigned.getBytes(StandardCharsets.US_ASCII));
+        esTokens[i] = "Bearer " + unsigned + "." + B64.encodeToString(sig.sign());
+      }
+      report("JWT ES256 verification (production profile)", m, i -> es.authenticate(esTokens[i]).await());
+
+      ProofOfWork pow = new ProofOfWork(PowConfig.DEV_SECRET.getBytes(StandardCharsets.UTF_8), 300, System::currentTimeMillis);
+      int difficulty = 8; // checking costs one HMAC and one SHA-256 whatever the difficulty; 8 keeps preparing quick
+      JsonObject[] proofs = new JsonObject[m];
+      for (int i = 0; i < m; i++) {
+        JsonObject c = pow.challenge(1, i + 1, difficulty);
+        proofs[i] = new JsonObject().put("challenge", c.getString("challenge")).put("expires", c.getLong("expires"))
+          .put("signature", c.getString("signature"))
+          .put("nonce", Long.toString(ProofOfWork.solve(c.getString("challenge"), i + 1, 1, difficulty)));
+      }
+      report("proof-of-work check", m, i -> {
+        if (!pow.verify(proofs[i], 1, i + 1, difficulty)) throw new IllegalStateException("a solved challenge failed");
+      });
+
+      RateLimiter users = new RateLimiter(RateLimitConfig.limit("user", "", RateLimitConfig.DEFAULT_USER), 10_000, System::currentTimeMillis);
+      RateLimiter addresses = new RateLimiter(RateLimitConfig.limit("ip", "", RateLimitConfig.DEFAULT_IP), 10_000, System::currentTimeMillis);
+      String[] userKeys = new String[n];
+      String[] addressKeys = new String[1000];
+      for (int i = 0; i < n; i++) userKeys[i] = Long.toString(i + 1);
+      for (int i = 0; i < addressKeys.length; i++) addressKeys[i] = "10.0." + (i / 250) + "." + (i % 250);
+      report("rate limits (per user + per address, local check)", n, i -> {
+        users.tryAcquire(userKeys[i]);
+        addresses.tryAcquire(addressKeys[i % addressKeys.length]);
+      });
+
+      AbuseSignals abuse = new AbuseSignals(AbuseConfig.DEFAULT_FLAG_THRESHOLD, AbuseConfig.DEFAULT_ADDRESS_VOTES, System::currentTimeMillis);
+      String ua = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36";
+      long opened = System.currentTimeMillis() - 60_000;
+      report("abuse score", n, i -> abuse.score(ua, "en-GB,en;q=0.9", addressKeys[i % addressKeys.length], opened));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Warms the step up on the same inputs, then times one pass in this thread's CPU time. */
+  private static void report(String what, int n, IntConsumer step) {
+    for (int round = 0; round < 2; round++) for (int i = 0; i < n; i++) step.accept(i);
+    long t0 = CPU.getCurrentThreadCpuTime();
+    for (int i = 0; i < n; i++) step.accept(i);
+    long t1 = CPU.getCurrentThreadCpuTime();
+    System.out.printf("  %-50s %8.2f CPU-us per vote%n", what, (t1 - t0) / 1e3 / n);
+  }
+
+  private static String b64(String s) {
+    return B64.encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static JsonObject jwk(KeyPair kp, String kid) {
+    ECPublicKey pub = (ECPublicKey) kp.getPublic();
+    return new JsonObject().put("kty", "EC").put("crv", "P-256").put("kid", kid).put("alg", "ES256")
+      .put("x", B64.encodeToString(unsigned32(pub.getW().getAffineX()))).put("y", B64.encodeToString(unsigned32(pub.getW().getAffineY())));
+  }
+
+  private static byte[] unsigned32(BigInteger v) {
+    byte[] b = v.toByteArray();
+    byte[] out = new byte[32];
+    int k = Math.min(32, b.length);
+    System.arraycopy(b, b.length - k, out, 32 - k, k);
+    return out;
+  }
+}

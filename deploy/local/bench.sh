@@ -12,7 +12,8 @@ cd "$root"
 "$root/deploy/local/ensure-services.sh"
 main=io.landslide.local.VoteBench
 if [ "${1:-}" = live ]; then main=io.landslide.local.LiveBench; shift; fi
-if [ "${1:-}" = defences ]; then main=io.landslide.edge.DefenceBench; shift; fi
+module=deploy/local
+if [ "${1:-}" = defences ]; then main=io.landslide.edge.DefenceBench; module=edge-verticles; shift; fi
 mvn -B -q -DskipTests install
-exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "deploy/local/target/classes:$(cat deploy/local/target/runtime.classpath)" \
+exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "$module/target/classes:$(cat "$module/target/runtime.classpath")" \
   "$main" "$@"

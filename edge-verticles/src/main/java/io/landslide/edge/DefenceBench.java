@@ -69,6 +69,25 @@ public final class DefenceBench {
       }
       report("JWT ES256 verification (production profile)", m, i -> es.authenticate(esTokens[i]).await());
 
+      KeyPairGenerator rg = KeyPairGenerator.getInstance("RSA");
+      rg.initialize(2048);
+      KeyPair rsa = rg.generateKeyPair();
+      java.security.interfaces.RSAPublicKey rpub = (java.security.interfaces.RSAPublicKey) rsa.getPublic();
+      Map<String, String> prodRsa = new HashMap<>(prod);
+      prodRsa.put("VOTING_JWT_ALGORITHM", "RS256");
+      prodRsa.put("VOTING_JWT_JWKS", new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("kty", "RSA").put("kid", "r1")
+        .put("alg", "RS256").put("n", B64.encodeToString(unsigned(rpub.getModulus()))).put("e", B64.encodeToString(unsigned(rpub.getPublicExponent()))))).encode());
+      Authenticator rs = new Authenticator(vertx, EdgeConfig.fromEnv(prodRsa));
+      String[] rsTokens = new String[m];
+      Signature rsig = Signature.getInstance("SHA256withRSA");
+      for (int i = 0; i < m; i++) {
+        String unsigned = b64("{\"alg\":\"RS256\",\"kid\":\"r1\"}") + "." + b64("{\"sub\":\"" + (i + 1) + "\",\"exp\":" + (now + 3600) + "}");
+        rsig.initSign(rsa.getPrivate());
+        rsig.update(unsigned.getBytes(StandardCharsets.US_ASCII));
+        rsTokens[i] = "Bearer " + unsigned + "." + B64.encodeToString(rsig.sign());
+      }
+      report("JWT RS256 verification (production profile, 2048-bit)", m, i -> rs.authenticate(rsTokens[i]).await());
+
       ProofOfWork pow = new ProofOfWork(PowConfig.DEV_SECRET.getBytes(StandardCharsets.UTF_8), 300, System::currentTimeMillis);
       int difficulty = 8; // checking costs one HMAC and one SHA-256 whatever the difficulty; 8 keeps preparing quick
       JsonObject[] proofs = new JsonObject[m];
@@ -119,6 +138,11 @@ public final class DefenceBench {
     ECPublicKey pub = (ECPublicKey) kp.getPublic();
     return new JsonObject().put("kty", "EC").put("crv", "P-256").put("kid", kid).put("alg", "ES256")
       .put("x", B64.encodeToString(unsigned32(pub.getW().getAffineX()))).put("y", B64.encodeToString(unsigned32(pub.getW().getAffineY())));
+  }
+
+  private static byte[] unsigned(BigInteger v) {
+    byte[] b = v.toByteArray();
+    return b[0] == 0 && b.length > 1 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
   }
 
   private static byte[] unsigned32(BigInteger v) {

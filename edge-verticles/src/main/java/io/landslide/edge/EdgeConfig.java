@@ -16,7 +16,9 @@ import java.util.Map;
  * @param profile           {@code VOTING_PROFILE}: {@code local} (HS256 dev tokens) or {@code production}
  * @param jwtSecret         {@code VOTING_JWT_SECRET}: HS256 secret of the local profile, default {@value #DEV_JWT_SECRET}
  * @param jwtPublicKeyPem   {@code VOTING_JWT_PUBLIC_KEY}: PEM public key of the production profile
- * @param jwtAlgorithm      {@code VOTING_JWT_ALGORITHM}: ES256 or RS256 in production
+ * @param jwtAlgorithm      {@code VOTING_JWT_ALGORITHM}: RS256 (default) or ES256, for the key this edge signs with
+ *                          in production: an RS256 token costs ~40 CPU-us to verify here, an ES256 one ~1,100
+ *                          (docs/benchmarks.md), and every vote is verified while only a login signs
  * @param jwks              {@code VOTING_JWT_JWKS}: production, a JWKS document ({@code {"keys": [...]}}) of the public keys
  *                          accepted, each with its {@code kid}: the current one and, during a rotation, the previous ones
  * @param jwtPrivateKeyPem  {@code VOTING_JWT_PRIVATE_KEY}: production, the PKCS#8 PEM key this edge signs login tokens with
@@ -127,7 +129,7 @@ public record EdgeConfig(int httpPort, int instances, String profile, String jwt
       env.getOrDefault("VOTING_PROFILE", "local"),
       env.getOrDefault("VOTING_JWT_SECRET", DEV_JWT_SECRET),
       env.get("VOTING_JWT_PUBLIC_KEY"),
-      env.getOrDefault("VOTING_JWT_ALGORITHM", "ES256"),
+      env.getOrDefault("VOTING_JWT_ALGORITHM", "RS256"),
       env.get("VOTING_JWT_JWKS"),
       env.get("VOTING_JWT_PRIVATE_KEY"),
       env.get("VOTING_JWT_KID"),

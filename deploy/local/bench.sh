@@ -6,6 +6,8 @@
 #   deploy/local/bench.sh live [votes=300000] [spectators=10000] [concurrency=256] [warmup=200000]
 # The CPU each bot defence costs a vote (no stack needed):
 #   deploy/local/bench.sh defences [operations per step=100000]
+# The edge's accepted votes/s with every defence on, next to the plain path, in one run:
+#   deploy/local/bench.sh defended [votes=200000] [concurrency=256] [warmup=100000] [difficulty=8]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -14,6 +16,7 @@ main=io.landslide.local.VoteBench
 if [ "${1:-}" = live ]; then main=io.landslide.local.LiveBench; shift; fi
 module=deploy/local
 if [ "${1:-}" = defences ]; then main=io.landslide.edge.DefenceBench; module=edge-verticles; shift; fi
+if [ "${1:-}" = defended ]; then main=io.landslide.local.DefendedBench; shift; fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "$module/target/classes:$(cat "$module/target/runtime.classpath")" \
   "$main" "$@"

@@ -1,5 +1,6 @@
 package io.landslide.edge;
 
+import io.landslide.codec.PowHash;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -95,7 +96,7 @@ public final class DefenceBench {
         JsonObject c = pow.challenge(1, i + 1, difficulty);
         proofs[i] = new JsonObject().put("challenge", c.getString("challenge")).put("expires", c.getLong("expires"))
           .put("signature", c.getString("signature"))
-          .put("nonce", Long.toString(ProofOfWork.solve(c.getString("challenge"), i + 1, 1, difficulty)));
+          .put("nonce", Long.toString(PowHash.solve(c.getString("challenge"), i + 1, 1, difficulty)));
       }
       report("proof-of-work check", m, i -> {
         if (!pow.verify(proofs[i], 1, i + 1, difficulty)) throw new IllegalStateException("a solved challenge failed");

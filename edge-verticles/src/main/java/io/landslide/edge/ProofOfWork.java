@@ -1,5 +1,6 @@
 package io.landslide.edge;
 
+import io.landslide.codec.PowHash;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -43,7 +44,7 @@ final class ProofOfWork {
     try {
       this.mac = Mac.getInstance("HmacSHA256");
       this.mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      this.sha256 = MessageDigest.getInstance(ALGORITHM);
+      this.sha256 = PowHash.sha256();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("no HmacSHA256/SHA-256 in this JVM", e);
     }
@@ -90,8 +91,7 @@ final class ProofOfWork {
       return false;
     }
     if (!MessageDigest.isEqual(given, sign(challenge, expires, difficulty, userId, pollId))) return false;
-    byte[] digest = sha256.digest((challenge + ":" + userId + ":" + pollId + ":" + nonce).getBytes(StandardCharsets.UTF_8));
-    return leadingZeroBits(digest) >= difficulty;
+    return PowHash.leadingZeroBits(PowHash.digest(sha256, challenge, userId, pollId, nonce)) >= difficulty;
   }
 
   /** @return the nonce as its decimal string (a JSON string of digits, or a non-negative integer), or null */
@@ -105,42 +105,5 @@ final class ProofOfWork {
   private byte[] sign(String challenge, long expires, int difficulty, long userId, int pollId) {
     return mac.doFinal(("landslide-pow-v1\n" + challenge + "\n" + expires + "\n" + difficulty + "\n" + userId + "\n" + pollId)
       .getBytes(StandardCharsets.UTF_8));
-  }
-
-  /**
-   * @param digest a hash
-   * @return how many zero bits it starts with
-   */
-  static int leadingZeroBits(byte[] digest) {
-    int bits = 0;
-    for (byte b : digest) {
-      if (b == 0) {
-        bits += 8;
-        continue;
-      }
-      return bits + Integer.numberOfLeadingZeros(b & 0xFF) - 24;
-    }
-    return bits;
-  }
-
-  /**
-   * The client's side, for tests and load generators (the web page does the same in a Web Worker).
-   *
-   * @param challenge  the challenge
-   * @param userId     the user
-   * @param pollId     the poll
-   * @param difficulty leading zero bits asked
-   * @return the first nonce that solves it
-   */
-  static long solve(String challenge, long userId, int pollId, int difficulty) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance(ALGORITHM);
-      String prefix = challenge + ":" + userId + ":" + pollId + ":";
-      for (long nonce = 0; ; nonce++) {
-        if (leadingZeroBits(sha.digest((prefix + nonce).getBytes(StandardCharsets.UTF_8))) >= difficulty) return nonce;
-      }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

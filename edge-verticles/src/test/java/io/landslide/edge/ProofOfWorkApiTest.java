@@ -1,5 +1,6 @@
 package io.landslide.edge;
 
+import io.landslide.codec.PowHash;
 import static io.landslide.edge.EdgeFixture.TOKENS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +37,7 @@ class ProofOfWorkApiTest {
     HttpResponse<Buffer> r = edge.call(HttpMethod.GET, "/api/v1/polls/" + poll + "/challenge", TOKENS.voter(user), null);
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject c = r.bodyAsJsonObject();
-    long nonce = ProofOfWork.solve(c.getString("challenge"), user, poll, c.getInteger("difficulty"));
+    long nonce = PowHash.solve(c.getString("challenge"), user, poll, c.getInteger("difficulty"));
     return new JsonObject().put("challenge", c.getString("challenge")).put("expires", c.getLong("expires"))
       .put("signature", c.getString("signature")).put("nonce", Long.toString(nonce));
   }

@@ -1,5 +1,6 @@
 package io.landslide.edge;
 
+import io.landslide.codec.PowHash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,7 @@ class ProofOfWorkTest {
   /** A solved challenge, as a client would send it. */
   private JsonObject solved(int poll, long user, int difficulty) {
     JsonObject c = pow.challenge(poll, user, difficulty);
-    long nonce = ProofOfWork.solve(c.getString("challenge"), user, poll, difficulty);
+    long nonce = PowHash.solve(c.getString("challenge"), user, poll, difficulty);
     return new JsonObject().put("challenge", c.getString("challenge")).put("expires", c.getLong("expires"))
       .put("signature", c.getString("signature")).put("nonce", Long.toString(nonce));
   }
@@ -56,7 +57,7 @@ class ProofOfWorkTest {
     JsonObject p = solved(POLL, USER, DIFFICULTY);
     long nonce = Long.parseLong(p.getString("nonce"));
     long wrong = nonce + 1;
-    while (ProofOfWork.leadingZeroBits(sha(p.getString("challenge") + ":" + USER + ":" + POLL + ":" + wrong)) >= DIFFICULTY) wrong++;
+    while (PowHash.leadingZeroBits(sha(p.getString("challenge") + ":" + USER + ":" + POLL + ":" + wrong)) >= DIFFICULTY) wrong++;
     JsonObject[] bad = {
       p.copy().put("nonce", Long.toString(wrong)),
       p.copy().put("nonce", "-" + nonce), p.copy().put("nonce", "12a"), p.copy().put("nonce", ""), p.copy().put("nonce", -1),
@@ -81,10 +82,10 @@ class ProofOfWorkTest {
 
   @Test
   void shouldCountLeadingZeroBits() {
-    assertThat(ProofOfWork.leadingZeroBits(new byte[] {(byte) 0x80, 0})).isZero();
-    assertThat(ProofOfWork.leadingZeroBits(new byte[] {0x01, 0})).isEqualTo(7);
-    assertThat(ProofOfWork.leadingZeroBits(new byte[] {0, 0x10})).isEqualTo(11);
-    assertThat(ProofOfWork.leadingZeroBits(new byte[] {0, 0})).isEqualTo(16);
+    assertThat(PowHash.leadingZeroBits(new byte[] {(byte) 0x80, 0})).isZero();
+    assertThat(PowHash.leadingZeroBits(new byte[] {0x01, 0})).isEqualTo(7);
+    assertThat(PowHash.leadingZeroBits(new byte[] {0, 0x10})).isEqualTo(11);
+    assertThat(PowHash.leadingZeroBits(new byte[] {0, 0})).isEqualTo(16);
   }
 
   private static byte[] sha(String s) {

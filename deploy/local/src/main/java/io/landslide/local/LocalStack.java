@@ -136,7 +136,21 @@ public final class LocalStack {
    * @return the process, started (wait with {@link #awaitReady})
    */
   public ProcessHandle startEdge(String name, int httpPort) {
-    return start(name, "edge-verticles", "io.landslide.edge.EdgeMain", Map.of("VOTING_HTTP_PORT", Integer.toString(httpPort)));
+    return startEdge(name, httpPort, Map.of());
+  }
+
+  /**
+   * Another edge of the same cluster, on its own port, configured apart.
+   *
+   * @param name     its name (pid and log file)
+   * @param httpPort its HTTP port
+   * @param env      settings of its own (over the stack's)
+   * @return the process, started (wait with {@link #awaitReady})
+   */
+  public ProcessHandle startEdge(String name, int httpPort, Map<String, String> env) {
+    Map<String, String> overrides = new HashMap<>(env);
+    overrides.put("VOTING_HTTP_PORT", Integer.toString(httpPort));
+    return start(name, "edge-verticles", "io.landslide.edge.EdgeMain", overrides);
   }
 
   /**

@@ -115,9 +115,20 @@ public final class VoteBench {
    * @return a stack on the benchmark's own ports, directory and a fresh topic of 8 partitions (not started)
    */
   static LocalStack benchStack(PgSettings pg) {
+    return benchStack(pg, Map.of());
+  }
+
+  /**
+   * @param pg  the benchmark's database
+   * @param env settings of the stack's processes
+   * @return a stack on the benchmark's own ports, directory and a fresh topic of 8 partitions (not started)
+   */
+  static LocalStack benchStack(PgSettings pg, Map<String, String> env) {
     Path root = LocalStack.root();
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("VOTING_JVM_OPTS", System.getenv().getOrDefault("VOTING_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseParallelGC"));
     return new LocalStack(new LocalStack.Settings(root, root.resolve(".landslide-bench"), 19092, 18080, 18081, 8,
-      "votes.bench." + System.currentTimeMillis(), pg, Map.of("VOTING_JVM_OPTS", System.getenv().getOrDefault("VOTING_JVM_OPTS", "-Xms1g -Xmx1g -XX:+UseParallelGC"))));
+      "votes.bench." + System.currentTimeMillis(), pg, all));
   }
 
   /** @return the load generator's Vert.x: one event loop, so it stays light */

@@ -1,5 +1,6 @@
 package io.landslide.local;
 
+import io.landslide.codec.PowHash;
 import io.landslide.infra.DevTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongToIntFunction;
 
@@ -93,6 +95,24 @@ public final class VoteDriver {
     for (int i = 0; i < n; i++) options[i] = option.applyAsInt(users[i]);
     Buffer[] bodies = new Buffer[64];
     for (int o = 0; o < bodies.length; o++) bodies[o] = Buffer.buffer("{\"option\":" + o + "}");
+    return run(poll, users, bearers, options, i -> bodies[options[i]], concurrency, keepReceipts);
+  }
+
+  /**
+   * Votes once per entry of {@code users}, each with a body of its own (e.g. with a solved proof of work).
+   *
+   * @param poll        the poll
+   * @param users       who votes, in order
+   * @param bearers     their {@code Authorization} values, same order
+   * @param options     the option of each request
+   * @param body        the body of request i, prepared before the clock starts
+   * @param concurrency requests in flight
+   * @param keepReceipts whether to keep the receipts of 202s
+   * @return the results, once every request got an answer (or failed)
+   */
+  public Future<Results> run(int poll, long[] users, String[] bearers, int[] options, java.util.function.IntFunction<Buffer> body,
+                             int concurrency, boolean keepReceipts) {
+    int n = users.length;
     Results r = new Results(users, options, new int[n], keepReceipts ? new String[n] : null, new long[n], new long[n], 0);
     Promise<Results> done = Promise.promise();
     AtomicInteger next = new AtomicInteger();
@@ -107,7 +127,7 @@ public final class VoteDriver {
       r.sentAt()[i] = t0;
       client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setURI(path)
           .putHeader("Authorization", bearers[i]).putHeader("Content-Type", "application/json"))
-        .compose(req -> req.send(bodies[options[i]]).compose(res -> res.body().map(b -> {
+        .compose(req -> req.send(body.apply(i)).compose(res -> res.body().map(b -> {
           r.status()[i] = res.statusCode();
           if (keepReceipts && res.statusCode() == 202) r.receipts()[i] = receipt(b.toString());
           return null;
@@ -124,6 +144,46 @@ public final class VoteDriver {
     if (n == 0) return Future.succeededFuture(r);
     vertx.runOnContext(v -> {
       for (int c = 0; c < Math.min(concurrency, n); c++) send[0].run();
+    });
+    return done.future();
+  }
+
+  /**
+   * Fetches each voter's proof-of-work challenge for the poll and solves it (the client's work, done before a clock).
+   *
+   * @param poll        the poll
+   * @param users       the voters
+   * @param bearers     their {@code Authorization} values
+   * @param concurrency requests in flight
+   * @return each voter's {@code pow} object, solved (null where no challenge could be had)
+   */
+  public Future<JsonObject[]> solvedChallenges(int poll, long[] users, String[] bearers, int concurrency) {
+    int n = users.length;
+    JsonObject[] out = new JsonObject[n];
+    Promise<JsonObject[]> done = Promise.promise();
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    Runnable[] fetch = new Runnable[1];
+    fetch[0] = () -> {
+      int i = next.getAndIncrement();
+      if (i >= n) return;
+      client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setURI("/api/v1/polls/" + poll + "/challenge")
+          .putHeader("Authorization", bearers[i]))
+        .compose(req -> req.send().compose(res -> res.body()))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            JsonObject c = ar.result().toJsonObject();
+            long nonce = PowHash.solve(c.getString("challenge"), users[i], poll, c.getInteger("difficulty"));
+            out[i] = new JsonObject().put("challenge", c.getString("challenge")).put("expires", c.getLong("expires"))
+              .put("signature", c.getString("signature")).put("nonce", Long.toString(nonce));
+          }
+          if (finished.incrementAndGet() == n) done.complete(out);
+          else fetch[0].run();
+        });
+    };
+    if (n == 0) return Future.succeededFuture(out);
+    vertx.runOnContext(v -> {
+      for (int c = 0; c < Math.min(concurrency, n); c++) fetch[0].run();
     });
     return done.future();
   }

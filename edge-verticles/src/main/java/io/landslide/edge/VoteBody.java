@@ -24,13 +24,18 @@ final class VoteBody {
    * @return the option (any integer, range-checked later against the poll), or {@link #INVALID}
    */
   static long option(Buffer body) {
-    if (body == null || body.length() == 0) return INVALID;
-    long fast = fast(body);
-    return fast != INVALID ? fast : full(body);
+    long fast = fastOption(body);
+    return fast != INVALID ? fast : option(parse(body));
   }
 
-  /** {@code ws { ws "option" ws : ws -?digits ws } ws} and nothing else. */
-  private static long fast(Buffer b) {
+  /**
+   * The allocation-free scanner: {@code ws { ws "option" ws : ws -?digits ws } ws} and nothing else (so no {@code pow}).
+   *
+   * @param b the request body
+   * @return the option, or {@link #INVALID} when the body is not of that exact shape (it may still be a vote: {@link #parse})
+   */
+  static long fastOption(Buffer b) {
+    if (b == null) return INVALID;
     int n = b.length();
     int i = skip(b, 0, n);
     if (i >= n || b.getByte(i) != '{') return INVALID;
@@ -64,25 +69,27 @@ final class VoteBody {
   }
 
   /**
-   * @param body a vote body that {@link #option} accepted
-   * @return its {@code pow} object, or null (parses the whole body: called only when a proof of work is asked)
+   * The full JSON parser, for every body the scanner did not take (other spacing, a {@code pow}, escapes, unknown
+   * fields): parse once, then read the option ({@link #option(JsonObject)}) and the proof of work from the result.
+   *
+   * @param body the request body
+   * @return the body as a JSON object, or null when it is not one
    */
-  static JsonObject pow(Buffer body) {
+  static JsonObject parse(Buffer body) {
+    if (body == null || body.length() == 0) return null;
     try {
-      return Json.decodeValue(body) instanceof JsonObject obj && obj.getValue("pow") instanceof JsonObject pow ? pow : null;
+      return Json.decodeValue(body) instanceof JsonObject obj ? obj : null;
     } catch (DecodeException e) {
       return null;
     }
   }
 
-  private static long full(Buffer body) {
-    Object json;
-    try {
-      json = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      return INVALID;
-    }
-    if (!(json instanceof JsonObject obj)) return INVALID;
+  /**
+   * @param obj a parsed body, or null
+   * @return its option, or {@link #INVALID} when it is not a vote (no integer option, or a {@code pow} that is not an object)
+   */
+  static long option(JsonObject obj) {
+    if (obj == null) return INVALID;
     Object option = obj.getValue("option");
     if (!(option instanceof Integer || option instanceof Long)) return INVALID;
     Object pow = obj.getValue("pow");

@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -129,7 +130,9 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
       reject(res, Rejection.of(ErrorCode.RATE_LIMITED));
       return;
     }
-    long option = VoteBody.option(body);
+    long fast = VoteBody.fastOption(body);
+    JsonObject parsed = fast == VoteBody.INVALID ? VoteBody.parse(body) : null; // parsed once, pow and all
+    long option = fast != VoteBody.INVALID ? fast : VoteBody.option(parsed);
     if (option == VoteBody.INVALID) {
       reject(res, Rejection.of(ErrorCode.BAD_REQUEST, "Send {\"option\": <option id>}."));
       return;
@@ -140,7 +143,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
       .compose(voter -> !rates.user().tryAcquire(Long.toString(voter.userId())) ? Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED))
         : openPoll(pollId, option).compose(poll -> {
         // Before the claim: a refused vote leaves no bit behind.
-        int botScore = Math.min(AbuseSignals.MAX, proofOfWork(req, poll, voter, body) + defences.score(req, poll));
+        int botScore = Math.min(AbuseSignals.MAX, proofOfWork(req, poll, voter, parsed) + defences.score(req, poll));
         if (botScore >= defences.abuse().flagThreshold()) metrics.flagged();
         return claim(poll, voter).compose(claim -> produce(req, pollId, option, voter, claim, botScore));
       }))
@@ -177,9 +180,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @return the vote's bot score from its proof of work: 0 when valid or not asked; in shadow mode, a missing or
    *         wrong proof scores {@link #SHADOW_POW_SCORE} and is counted; else it is refused with 403
    */
-  private int proofOfWork(HttpServerRequest req, Poll poll, Voter voter, Buffer body) {
+  private int proofOfWork(HttpServerRequest req, Poll poll, Voter voter, JsonObject parsed) {
     int difficulty = defences.difficulty(poll, req);
-    if (difficulty == 0 || pow.verify(VoteBody.pow(body), poll.id(), voter.userId(), difficulty)) return 0;
+    // A body the scanner took has no pow; a parsed one had its pow checked to be an object (VoteBody.option).
+    if (difficulty == 0 || pow.verify(parsed == null ? null : parsed.getJsonObject("pow"), poll.id(), voter.userId(), difficulty)) return 0;
     if (!defences.pow().shadow()) {
       throw Rejection.of(ErrorCode.CHALLENGE_REQUIRED, "A proof of work is required: GET /api/v1/polls/" + poll.id()
         + "/challenge, solve it, and send it as \"pow\" with your vote.");

@@ -57,7 +57,7 @@ public final class DefenceBench {
       KeyPair kp = g.generateKeyPair();
       Map<String, String> prod = new HashMap<>(Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "not the dev secret, 32 bytes or more",
         "VOTING_POW_SECRET", "not the dev proof-of-work key, 32 bytes", "VOTING_JWT_JWKS",
-        new JsonObject().put("keys", new JsonArray().add(jwk(kp, "k1"))).encode()));
+        new JsonObject().put("keys", new JsonArray().add(Tokens.publicJwk((ECPublicKey) kp.getPublic(), "k1"))).encode()));
       Authenticator es = new Authenticator(vertx, EdgeConfig.fromEnv(prod));
       int m = Math.max(1, n / 10); // ECDSA signing here is slow to prepare; verification is what is timed
       String[] esTokens = new String[m];
@@ -135,22 +135,9 @@ public final class DefenceBench {
     return B64.encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static JsonObject jwk(KeyPair kp, String kid) {
-    ECPublicKey pub = (ECPublicKey) kp.getPublic();
-    return new JsonObject().put("kty", "EC").put("crv", "P-256").put("kid", kid).put("alg", "ES256")
-      .put("x", B64.encodeToString(unsigned32(pub.getW().getAffineX()))).put("y", B64.encodeToString(unsigned32(pub.getW().getAffineY())));
-  }
 
   private static byte[] unsigned(BigInteger v) {
     byte[] b = v.toByteArray();
     return b[0] == 0 && b.length > 1 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
-  }
-
-  private static byte[] unsigned32(BigInteger v) {
-    byte[] b = v.toByteArray();
-    byte[] out = new byte[32];
-    int k = Math.min(32, b.length);
-    System.arraycopy(b, b.length - k, out, 32 - k, k);
-    return out;
   }
 }

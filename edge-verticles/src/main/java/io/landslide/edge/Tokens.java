@@ -10,9 +10,29 @@ import java.util.Set;
 /** The production profile's key set: public keys only, asymmetric only, each with its {@code kid}. */
 final class Tokens {
   /** JWK members that only a private key has: a JWKS that carries one is refused (it would be published). */
+  private static final java.util.Base64.Encoder B64 = java.util.Base64.getUrlEncoder().withoutPadding();
   private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
   private Tokens() {
+  }
+
+  /**
+   * @param key an EC P-256 public key
+   * @param kid its key id
+   * @return its public JWK, as a JWKS of the production profile holds it
+   */
+  static JsonObject publicJwk(java.security.interfaces.ECPublicKey key, String kid) {
+    return new JsonObject().put("kty", "EC").put("crv", "P-256").put("kid", kid).put("alg", "ES256")
+      .put("x", B64.encodeToString(unsigned32(key.getW().getAffineX()))).put("y", B64.encodeToString(unsigned32(key.getW().getAffineY())));
+  }
+
+  /** @return the coordinate as the 32 big-endian bytes a P-256 JWK holds */
+  private static byte[] unsigned32(java.math.BigInteger v) {
+    byte[] b = v.toByteArray();
+    byte[] out = new byte[32];
+    int n = Math.min(32, b.length);
+    System.arraycopy(b, b.length - n, out, 32 - n, n);
+    return out;
   }
 
   /**

@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -66,17 +65,7 @@ class ProductionTokensTest {
   }
 
   static JsonObject jwk(KeyPair kp, String kid) {
-    ECPublicKey pub = (ECPublicKey) kp.getPublic();
-    return new JsonObject().put("kty", "EC").put("crv", "P-256").put("kid", kid).put("alg", "ES256")
-      .put("x", B64.encodeToString(unsigned32(pub.getW().getAffineX()))).put("y", B64.encodeToString(unsigned32(pub.getW().getAffineY())));
-  }
-
-  private static byte[] unsigned32(BigInteger v) {
-    byte[] b = v.toByteArray();
-    byte[] out = new byte[32];
-    int n = Math.min(32, b.length);
-    System.arraycopy(b, b.length - n, out, 32 - n, n);
-    return out;
+    return Tokens.publicJwk((ECPublicKey) kp.getPublic(), kid);
   }
 
   static String pem(KeyPair kp) {

@@ -102,8 +102,8 @@ public final class DefenceBench {
         if (!pow.verify(proofs[i], 1, i + 1, difficulty)) throw new IllegalStateException("a solved challenge failed");
       });
 
-      RateLimiter users = new RateLimiter(RateLimitConfig.limit("user", "", RateLimitConfig.DEFAULT_USER), 10_000, System::currentTimeMillis);
-      RateLimiter addresses = new RateLimiter(RateLimitConfig.limit("ip", "", RateLimitConfig.DEFAULT_IP), 10_000, System::currentTimeMillis);
+      RateLimiter users = new RateLimiter(RateLimitConfig.limit("user", "", RateLimitConfig.DEFAULT_USER), 10_000, RateLimitConfig.DEFAULT_PUSH_AFTER, System::currentTimeMillis);
+      RateLimiter addresses = new RateLimiter(RateLimitConfig.limit("ip", "", RateLimitConfig.DEFAULT_IP), 10_000, RateLimitConfig.DEFAULT_PUSH_AFTER, System::currentTimeMillis);
       String[] userKeys = new String[n];
       String[] addressKeys = new String[1000];
       for (int i = 0; i < n; i++) userKeys[i] = Long.toString(i + 1);

@@ -84,8 +84,8 @@ public final class EdgeMain {
     WorkerExecutor kdf = vertx.createSharedWorkerExecutor("landslide-kdf", config.accounts().kdfThreads());
     AtomicInteger hashesQueued = new AtomicInteger();
     RateLimitConfig rc = config.rates();
-    HttpEdgeVerticle.RateLimits rates = new HttpEdgeVerticle.RateLimits(new RateLimiter(rc.user(), rc.windowMs(), System::currentTimeMillis),
-      new RateLimiter(rc.ip(), rc.windowMs(), System::currentTimeMillis), new RateLimiter(rc.auth(), rc.windowMs(), System::currentTimeMillis));
+    HttpEdgeVerticle.RateLimits rates = new HttpEdgeVerticle.RateLimits(new RateLimiter(rc.user(), rc.windowMs(), rc.pushAfter(), System::currentTimeMillis),
+      new RateLimiter(rc.ip(), rc.windowMs(), rc.pushAfter(), System::currentTimeMillis), new RateLimiter(rc.auth(), rc.windowMs(), rc.pushAfter(), System::currentTimeMillis));
     metrics.rateLimits(rates.all());
     RateLimitSync rateSync = new RateLimitSync(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.bitmap().redisUri())
       .setMaxPoolSize(4).setMaxPoolWaiting(64)), "rl:" + config.pg().database() + ":", rates.all(), rc.syncMs(), rc.windowMs());

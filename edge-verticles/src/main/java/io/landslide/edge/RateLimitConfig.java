@@ -14,8 +14,12 @@ import java.util.Map;
  *                 guessing and account farming are slow by design)
  * @param windowMs {@code VOTING_RATE_WINDOW_MS}: the window of the counts shared across edges, default 10 s
  * @param syncMs   {@code VOTING_RATE_SYNC_MS}: how often an edge pushes its counts to Redis, default 100 ms
+ * @param pushAfter {@code VOTING_RATE_SYNC_AFTER}: a key's count is pushed once an edge let it through this often in a
+ *                 window, default {@value #DEFAULT_PUSH_AFTER}: a viewer's vote and challenge cost Redis nothing
  */
-public record RateLimitConfig(RateLimiter.Limit user, RateLimiter.Limit ip, RateLimiter.Limit auth, long windowMs, long syncMs) {
+public record RateLimitConfig(RateLimiter.Limit user, RateLimiter.Limit ip, RateLimiter.Limit auth, long windowMs, long syncMs, int pushAfter) {
+  /** Default push threshold. */
+  public static final int DEFAULT_PUSH_AFTER = 3;
   /** Default per-user limit. */
   public static final String DEFAULT_USER = "10/50";
   /** Default per-address limit on the vote path. */
@@ -27,6 +31,7 @@ public record RateLimitConfig(RateLimiter.Limit user, RateLimiter.Limit ip, Rate
   public RateLimitConfig {
     if (windowMs < 1000 || windowMs > 3_600_000) throw new IllegalArgumentException("VOTING_RATE_WINDOW_MS must be 1 s to 1 h");
     if (syncMs < 10 || syncMs > windowMs) throw new IllegalArgumentException("VOTING_RATE_SYNC_MS must be 10 ms to the window");
+    if (pushAfter < 1) throw new IllegalArgumentException("VOTING_RATE_SYNC_AFTER must be at least 1");
   }
 
   /** @return the defaults */
@@ -47,7 +52,8 @@ public record RateLimitConfig(RateLimiter.Limit user, RateLimiter.Limit ip, Rate
     return new RateLimitConfig(limit("user", "VOTING_RATE_USER", env.getOrDefault("VOTING_RATE_USER", DEFAULT_USER)),
       limit("ip", "VOTING_RATE_IP", env.getOrDefault("VOTING_RATE_IP", DEFAULT_IP)),
       limit("auth", "VOTING_RATE_AUTH", env.getOrDefault("VOTING_RATE_AUTH", DEFAULT_AUTH)),
-      Long.parseLong(env.getOrDefault("VOTING_RATE_WINDOW_MS", "10000")), Long.parseLong(env.getOrDefault("VOTING_RATE_SYNC_MS", "100")));
+      Long.parseLong(env.getOrDefault("VOTING_RATE_WINDOW_MS", "10000")), Long.parseLong(env.getOrDefault("VOTING_RATE_SYNC_MS", "100")),
+      Integer.parseInt(env.getOrDefault("VOTING_RATE_SYNC_AFTER", String.valueOf(DEFAULT_PUSH_AFTER))));
   }
 
   /**

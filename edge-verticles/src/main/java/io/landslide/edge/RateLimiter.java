@@ -17,6 +17,10 @@ import java.util.function.LongSupplier;
  * syncs an edge may let a key through a little past the shared allowance: at most what it receives for that key
  * in one sync interval.
  *
+ * <p>Only keys that did something are visited at a sync, and a key is pushed only once this edge has let it through
+ * {@code pushAfter} times in the window: a viewer who votes once costs Redis nothing, while a key spread over E
+ * edges can pass the shared allowance by at most {@code (pushAfter - 1) × E} before every edge knows.
+ *
  * <p>Thread-safe: the event loops of the process share one limiter; each key's state is guarded by its own lock.
  */
 final class RateLimiter {
@@ -50,21 +54,27 @@ final class RateLimiter {
     long global;
     long blockedUntil;
     long usedAt;
+    long windowCount; // let through in this window, on this edge
+    boolean queued; // waiting in the dirty queue
   }
 
   private final Limit limit;
   private final long windowMs;
   private final long allowance;
   private final LongSupplier clockMillis;
+  private final int pushAfter;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final java.util.Queue<String> dirty = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /**
    * @param limit       the limit
    * @param windowMs    the shared count's window
+   * @param pushAfter   a key is pushed once this edge let it through this often in the window (1: always)
    * @param clockMillis the clock
    */
-  RateLimiter(Limit limit, long windowMs, LongSupplier clockMillis) {
+  RateLimiter(Limit limit, long windowMs, int pushAfter, LongSupplier clockMillis) {
     this.limit = limit;
+    this.pushAfter = pushAfter;
     this.windowMs = windowMs;
     this.allowance = limit.burst() + (long) Math.floor(limit.perSecond() * windowMs / 1000.0);
     this.clockMillis = clockMillis;
@@ -102,24 +112,31 @@ final class RateLimiter {
         e.unsynced = 0;
         e.inFlight = 0;
         e.global = 0;
+        e.windowCount = 0;
       }
       e.tokens = Math.min(limit.burst(), e.tokens + (now - e.refilledAt) * limit.perSecond() / 1000.0);
       e.refilledAt = now;
       if (e.tokens < 1 || e.global + e.inFlight + e.unsynced >= allowance) return false;
       e.tokens -= 1;
       e.unsynced++;
+      if (++e.windowCount >= pushAfter && !e.queued) {
+        e.queued = true;
+        dirty.add(key);
+      }
       return true;
     }
   }
 
-  /** @return what was acquired since the last drain, to push to the shared counts (now in flight) */
+  /** @return what was acquired since the last drain by keys due a push, to push to the shared counts (now in flight) */
   List<Pending> drain() {
     List<Pending> out = new ArrayList<>();
-    for (Map.Entry<String, Entry> me : entries.entrySet()) {
-      Entry e = me.getValue();
+    for (String key; (key = dirty.poll()) != null; ) {
+      Entry e = entries.get(key);
+      if (e == null) continue;
       synchronized (e) {
+        e.queued = false;
         if (e.unsynced == 0) continue;
-        out.add(new Pending(me.getKey(), e.window, e.unsynced));
+        out.add(new Pending(key, e.window, e.unsynced));
         e.inFlight += e.unsynced;
         e.unsynced = 0;
       }
@@ -140,6 +157,10 @@ final class RateLimiter {
       e.inFlight -= pushed.count();
       if (count < 0) {
         e.unsynced += pushed.count(); // push it again next time
+        if (!e.queued) {
+          e.queued = true;
+          dirty.add(pushed.key());
+        }
         return 0;
       }
       e.global = Math.max(e.global, count);

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
   private final AtomicLong now = new AtomicLong(1_000_000_000L); // a window boundary (10 s windows)
-  private final RateLimiter limiter = new RateLimiter(new RateLimiter.Limit("user", 2, 5), 10_000, now::get);
+  private final RateLimiter limiter = new RateLimiter(new RateLimiter.Limit("user", 2, 5), 10_000, 1, now::get);
 
   private int acquire(String key, int times) {
     int ok = 0;
@@ -62,9 +62,24 @@ class RateLimiterTest {
     now.addAndGet(20_001);
     limiter.evictIdle();
     assertThat(limiter.size()).isZero();
-    RateLimiter off = new RateLimiter(new RateLimiter.Limit("ip", 0, 0), 10_000, now::get);
+    RateLimiter off = new RateLimiter(new RateLimiter.Limit("ip", 0, 0), 10_000, 1, now::get);
     for (int i = 0; i < 1_000; i++) assertThat(off.tryAcquire("a")).isTrue();
     assertThat(off.size()).isZero();
+  }
+
+  @Test
+  void shouldPushOnlyKeysUsedOftenInTheWindow() {
+    RateLimiter lazy = new RateLimiter(new RateLimiter.Limit("user", 2, 5), 10_000, 3, now::get);
+    assertThat(lazy.tryAcquire("voter")).isTrue();
+    assertThat(lazy.tryAcquire("voter")).isTrue();
+    assertThat(lazy.drain()).as("a viewer's vote and challenge cost Redis nothing").isEmpty();
+    assertThat(lazy.tryAcquire("voter")).isTrue();
+    assertThat(lazy.drain()).as("the third time, everything so far").containsExactly(new RateLimiter.Pending("voter", 100_000, 3));
+    assertThat(lazy.tryAcquire("voter")).isTrue();
+    assertThat(lazy.drain()).as("and every use after").containsExactly(new RateLimiter.Pending("voter", 100_000, 1));
+    now.addAndGet(10_000);
+    assertThat(lazy.tryAcquire("voter")).isTrue();
+    assertThat(lazy.drain()).as("a new window starts from zero").isEmpty();
   }
 
   @Test

@@ -33,7 +33,7 @@ final class ChallengeApi {
 
   void challenge(RoutingContext ctx) {
     auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(voter -> userLimit.tryAcquire(Long.toString(voter.userId())) ? Future.succeededFuture(voter)
+      .compose(voter -> userLimit.tryAcquire(voter.userId()) ? Future.succeededFuture(voter)
         : Future.<Authenticator.Voter>failedFuture(Rejection.of(ErrorCode.RATE_LIMITED)))
       .compose(voter -> polls.require(ctx.pathParam("id")).map(p -> pow.challenge(p.id(), voter.userId(), defences.difficulty(p, ctx.request()))))
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))

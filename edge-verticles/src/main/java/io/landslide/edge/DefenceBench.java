@@ -60,14 +60,7 @@ public final class DefenceBench {
         new JsonObject().put("keys", new JsonArray().add(Tokens.publicJwk((ECPublicKey) kp.getPublic(), "k1"))).encode()));
       Authenticator es = new Authenticator(vertx, EdgeConfig.fromEnv(prod));
       int m = Math.max(1, n / 10); // ECDSA signing here is slow to prepare; verification is what is timed
-      String[] esTokens = new String[m];
-      Signature sig = Signature.getInstance("SHA256withECDSAinP1363Format");
-      for (int i = 0; i < m; i++) {
-        String unsigned = b64("{\"alg\":\"ES256\",\"kid\":\"k1\"}") + "." + b64("{\"sub\":\"" + (i + 1) + "\",\"exp\":" + (now + 3600) + "}");
-        sig.initSign(kp.getPrivate());
-        sig.update(unsigned.getBytes(StandardCharsets.US_ASCII));
-        esTokens[i] = "Bearer " + unsigned + "." + B64.encodeToString(sig.sign());
-      }
+      String[] esTokens = signed(m, "SHA256withECDSAinP1363Format", kp, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", now + 3600);
       report("JWT ES256 verification (production profile)", m, i -> es.authenticate(esTokens[i]).await());
 
       KeyPairGenerator rg = KeyPairGenerator.getInstance("RSA");
@@ -79,14 +72,7 @@ public final class DefenceBench {
       prodRsa.put("VOTING_JWT_JWKS", new JsonObject().put("keys", new JsonArray().add(new JsonObject().put("kty", "RSA").put("kid", "r1")
         .put("alg", "RS256").put("n", B64.encodeToString(unsigned(rpub.getModulus()))).put("e", B64.encodeToString(unsigned(rpub.getPublicExponent()))))).encode());
       Authenticator rs = new Authenticator(vertx, EdgeConfig.fromEnv(prodRsa));
-      String[] rsTokens = new String[m];
-      Signature rsig = Signature.getInstance("SHA256withRSA");
-      for (int i = 0; i < m; i++) {
-        String unsigned = b64("{\"alg\":\"RS256\",\"kid\":\"r1\"}") + "." + b64("{\"sub\":\"" + (i + 1) + "\",\"exp\":" + (now + 3600) + "}");
-        rsig.initSign(rsa.getPrivate());
-        rsig.update(unsigned.getBytes(StandardCharsets.US_ASCII));
-        rsTokens[i] = "Bearer " + unsigned + "." + B64.encodeToString(rsig.sign());
-      }
+      String[] rsTokens = signed(m, "SHA256withRSA", rsa, "{\"alg\":\"RS256\",\"kid\":\"r1\"}", now + 3600);
       report("JWT RS256 verification (production profile, 2048-bit)", m, i -> rs.authenticate(rsTokens[i]).await());
 
       ProofOfWork pow = new ProofOfWork(PowConfig.DEV_SECRET.getBytes(StandardCharsets.UTF_8), 300, System::currentTimeMillis);
@@ -129,6 +115,19 @@ public final class DefenceBench {
     for (int i = 0; i < n; i++) step.accept(i);
     long t1 = CPU.getCurrentThreadCpuTime();
     System.out.printf("  %-50s %8.2f CPU-us per vote%n", what, (t1 - t0) / 1e3 / n);
+  }
+
+  /** @return n bearer tokens of users 1..n under the header, signed with the key (JWS: P1363 for ECDSA) */
+  private static String[] signed(int n, String algorithm, KeyPair key, String header, long exp) throws Exception {
+    String[] out = new String[n];
+    Signature sig = Signature.getInstance(algorithm);
+    for (int i = 0; i < n; i++) {
+      String unsigned = b64(header) + "." + b64("{\"sub\":\"" + (i + 1) + "\",\"exp\":" + exp + "}");
+      sig.initSign(key.getPrivate());
+      sig.update(unsigned.getBytes(StandardCharsets.US_ASCII));
+      out[i] = "Bearer " + unsigned + "." + B64.encodeToString(sig.sign());
+    }
+    return out;
   }
 
   private static String b64(String s) {

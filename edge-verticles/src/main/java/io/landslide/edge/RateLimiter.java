@@ -91,6 +91,14 @@ final class RateLimiter {
   }
 
   /**
+   * @param key who is asking, by number (a user): no key string is made when the limit is off
+   * @return whether the request may go on (and if so, it is counted)
+   */
+  boolean tryAcquire(long key) {
+    return limit.off() || tryAcquire(Long.toString(key));
+  }
+
+  /**
    * @param key who is asking (an address, a user)
    * @return whether the request may go on (and if so, it is counted)
    */

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.ext.web.RoutingContext;
 
 /** {@code GET …/live} (WebSocket) and {@code GET …/events} (SSE): no authentication needed to watch. */
@@ -90,14 +91,17 @@ final class SpectatorApi {
     });
   }
 
-  /** Latest-frame-wins delivery over a WebSocket. */
-  private static final class WsSpectator implements LiveResults.Spectator {
-    private final ServerWebSocket ws;
+  /**
+   * Latest-frame-wins delivery: a spectator whose connection cannot take a frame now keeps only the newest one, sent
+   * when the connection drains; a slow client never builds a backlog.
+   */
+  private abstract static class LatestFrame implements LiveResults.Spectator {
+    private final WriteStream<Buffer> stream;
     private LiveResults.Frame pending;
 
-    WsSpectator(ServerWebSocket ws) {
-      this.ws = ws;
-      ws.drainHandler(v -> {
+    LatestFrame(WriteStream<Buffer> stream) {
+      this.stream = stream;
+      stream.drainHandler(v -> {
         LiveResults.Frame p = pending;
         pending = null;
         if (p != null) offer(p);
@@ -105,44 +109,73 @@ final class SpectatorApi {
     }
 
     @Override
-    public void offer(LiveResults.Frame frame) {
-      if (ws.isClosed()) return;
-      if (ws.writeQueueFull()) pending = frame; // a slow client gets the latest frame, never a backlog
-      // The frame's UTF-8 bytes are wrapped, not copied or re-encoded: one encoding per frame, not per spectator.
-      // Vert.x 5's public WebSocketFrame.textFrame takes only a String; this constructor is its byte[] twin.
-      else ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.text(), true));
+    public final void offer(LiveResults.Frame frame) {
+      if (closed()) return;
+      if (stream.writeQueueFull()) pending = frame;
+      else send(frame);
     }
 
     @Override
-    public void ping() {
-      if (!ws.isClosed()) ws.writePing(Buffer.buffer());
+    public final void ping() {
+      if (!closed()) sendPing();
+    }
+
+    abstract boolean closed();
+
+    abstract void send(LiveResults.Frame frame);
+
+    abstract void sendPing();
+  }
+
+  /** Over a WebSocket. */
+  private static final class WsSpectator extends LatestFrame {
+    private final ServerWebSocket ws;
+
+    WsSpectator(ServerWebSocket ws) {
+      super(ws);
+      this.ws = ws;
+    }
+
+    @Override
+    boolean closed() {
+      return ws.isClosed();
+    }
+
+    @Override
+    void send(LiveResults.Frame frame) {
+      // The frame's UTF-8 bytes are wrapped, not copied or re-encoded: one encoding per frame, not per spectator.
+      // Vert.x 5's public WebSocketFrame.textFrame takes only a String; this constructor is its byte[] twin.
+      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.text(), true));
+    }
+
+    @Override
+    void sendPing() {
+      ws.writePing(Buffer.buffer());
     }
   }
 
-  /** Latest-frame-wins delivery over server-sent events. */
-  private static final class SseSpectator implements LiveResults.Spectator {
+  /** Over server-sent events. */
+  private static final class SseSpectator extends LatestFrame {
     private final HttpServerResponse res;
-    private LiveResults.Frame pending;
 
     SseSpectator(HttpServerResponse res) {
+      super(res);
       this.res = res;
-      res.drainHandler(v -> {
-        LiveResults.Frame p = pending;
-        pending = null;
-        if (p != null) offer(p);
-      });
     }
 
     @Override
-    public void offer(LiveResults.Frame frame) {
-      if (res.closed()) return;
-      if (res.writeQueueFull()) pending = frame;
-      else res.write(frame.sse());
+    boolean closed() {
+      return res.closed();
     }
 
     @Override
-    public void ping() {
-      if (!res.closed()) res.write(SSE_PING);
+    void send(LiveResults.Frame frame) {
+      res.write(frame.sse());
+    }
+
+    @Override
+    void sendPing() {
+      res.write(SSE_PING);
     }
   }
 }

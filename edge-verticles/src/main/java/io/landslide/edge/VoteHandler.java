@@ -140,7 +140,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     String path = req.path();
     int pollId = Http.id(path, PREFIX.length(), path.length() - SUFFIX.length());
     auth.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(voter -> !rates.user().tryAcquire(Long.toString(voter.userId())) ? Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED))
+      .compose(voter -> !rates.user().tryAcquire(voter.userId()) ? Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED))
         : openPoll(pollId, option).compose(poll -> {
         // Before the claim: a refused vote leaves no bit behind.
         int botScore = Math.min(AbuseSignals.MAX, proofOfWork(req, poll, voter, parsed) + defences.score(req, poll));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark behind docs/benchmarks.md: starts its own stack (ports 18080/18081/19092, database
+# The benchmarks behind docs/benchmarks.md (their code: deploy/bench, in no production artefact): starts its own stack (ports 18080/18081/19092, database
 # landslide_bench), measures the edge, end-to-end completion, a writer backlog drain and CPU per process.
 #   deploy/local/bench.sh [votes=300000] [concurrency=256] [backlog=1000000] [warmup=200000]
 # The live-results benchmark (vote to screen, many WebSocket spectators on one edge):
@@ -12,11 +12,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 "$root/deploy/local/ensure-services.sh"
-main=io.landslide.local.VoteBench
-if [ "${1:-}" = live ]; then main=io.landslide.local.LiveBench; shift; fi
-module=deploy/local
-if [ "${1:-}" = defences ]; then main=io.landslide.edge.DefenceBench; module=edge-verticles; shift; fi
-if [ "${1:-}" = defended ]; then main=io.landslide.local.DefendedBench; shift; fi
+main=io.landslide.bench.VoteBench
+if [ "${1:-}" = live ]; then main=io.landslide.bench.LiveBench; shift; fi
+module=deploy/bench
+if [ "${1:-}" = defences ]; then main=io.landslide.bench.DefenceBench; shift; fi
+if [ "${1:-}" = defended ]; then main=io.landslide.bench.DefendedBench; shift; fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "$module/target/classes:$(cat "$module/target/runtime.classpath")" \
   "$main" "$@"

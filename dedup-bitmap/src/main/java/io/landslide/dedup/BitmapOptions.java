@@ -50,16 +50,30 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
   }
 
   /**
+   * Reads the options from the environment.
+   *
    * @param env the environment
    * @return options with defaults for what is not set
+   * @throws IllegalArgumentException naming the variable and its value, when a value does not parse or is out
+   *                                  of range
    */
   public static BitmapOptions fromEnv(Map<String, String> env) {
     return new BitmapOptions(env.getOrDefault("VOTING_REDIS_URI", DEFAULT_REDIS_URI),
-      Integer.parseInt(env.getOrDefault("VOTING_BITMAP_CHUNK_BITS", String.valueOf(DEFAULT_CHUNK_BITS))),
-      Long.parseLong(env.getOrDefault("VOTING_REDIS_TIMEOUT_MS", String.valueOf(DEFAULT_TIMEOUT_MS))),
+      (int) number(env, "VOTING_BITMAP_CHUNK_BITS", DEFAULT_CHUNK_BITS, true),
+      number(env, "VOTING_REDIS_TIMEOUT_MS", DEFAULT_TIMEOUT_MS, false),
       DEFAULT_RECONNECT_BACKOFF_MS,
-      Long.parseLong(env.getOrDefault("VOTING_REDIS_BATCH_WINDOW_MS", String.valueOf(DEFAULT_BATCH_WINDOW_MS))),
+      number(env, "VOTING_REDIS_BATCH_WINDOW_MS", DEFAULT_BATCH_WINDOW_MS, false),
       env.getOrDefault("VOTING_BITMAP_PREFIX", prefixFor(env.getOrDefault("VOTING_PG_DATABASE", "landslide"))));
+  }
+
+  private static long number(Map<String, String> env, String name, long fallback, boolean isInt) {
+    String value = env.get(name);
+    if (value == null) return fallback;
+    try {
+      return isInt ? Integer.parseInt(value) : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer: '" + value + "'", e);
+    }
   }
 
   /**

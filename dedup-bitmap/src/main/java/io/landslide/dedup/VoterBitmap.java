@@ -3,11 +3,11 @@ package io.landslide.dedup;
 import io.landslide.dedup.impl.RedisVoterBitmap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 
 /**
  * Who has voted in a poll: one bit per user index, in chunked Redis bitmaps. The fast path of duplicate
- * detection; PostgreSQL's primary key stays the final guard.
+ * detection; PostgreSQL's primary key stays the final guard. After Redis lost bits, {@link #rebuild} restores
+ * them from a {@link VoterSource} (the edge's reads PostgreSQL; this library knows no database).
  *
  * <p>User {@code u} of poll {@code p} is bit {@code u mod 2^k} of key {@code <prefix>p:(u >> k)} (prefix
  * {@code vb:<database>:} by default). Claiming is a
@@ -89,14 +89,15 @@ public interface VoterBitmap {
   Future<Long> clear(int poll);
 
   /**
-   * Sets the bit of every user who has a row in PostgreSQL's {@code votes} for the poll, merging with
-   * (never clearing) the bits already set; used after Redis lost data.
+   * Sets the bit of every user the source names for the poll, merging with (never clearing) the bits already
+   * set, so votes claimed meanwhile keep theirs; used after Redis lost data. One chunk is held in memory at a
+   * time and OR-ed into its key, whatever the poll's size.
    *
-   * @param poll the poll id
-   * @param pg   a pool on the votes database
-   * @return how many users were read from PostgreSQL
+   * @param poll   the poll id
+   * @param voters the poll's voters (the edge's: the rows of PostgreSQL's {@code votes})
+   * @return how many users were read from the source; fails when the source or Redis failed
    */
-  Future<Long> rebuild(int poll, Pool pg);
+  Future<Long> rebuild(int poll, VoterSource voters);
 
   /**
    * Marks the poll's bitmap as complete (a sentinel key beside the chunks). Redis losing its data (a restart
@@ -108,14 +109,14 @@ public interface VoterBitmap {
   Future<Void> markComplete(int poll);
 
   /**
-   * Rebuilds the poll's bitmap from PostgreSQL if its sentinel is gone. Several edges may call this at once:
-   * a short lock in Redis lets one rebuild while the others skip.
+   * {@link #rebuild Rebuilds} the poll's bitmap from the source if its sentinel is gone, then sets the
+   * sentinel. Several edges may call this at once: a short lock in Redis lets one rebuild while the others skip.
    *
-   * @param poll the poll id
-   * @param pg   a pool on the votes database
+   * @param poll   the poll id
+   * @param voters the poll's voters
    * @return the users restored, or -1 when nothing was lost or another caller is rebuilding
    */
-  Future<Long> rebuildIfLost(int poll, Pool pg);
+  Future<Long> rebuildIfLost(int poll, VoterSource voters);
 
   /** @return succeeds when Redis answers a PING within the timeout */
   Future<Void> ping();

@@ -1,31 +1,48 @@
 package io.landslide.edge;
 
 import io.landslide.dedup.VoterBitmap;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.landslide.edge.account.AccountApi;
+import io.landslide.edge.account.AccountStore;
+import io.landslide.edge.account.Authenticator;
+import io.landslide.edge.account.PasswordHasher;
+import io.landslide.edge.defence.AbuseSignals;
+import io.landslide.edge.defence.DefenceConfig;
+import io.landslide.edge.defence.Defences;
+import io.landslide.edge.defence.RateLimitSync;
+import io.landslide.edge.defence.RateLimits;
+import io.landslide.edge.ops.EdgeMetrics;
+import io.landslide.edge.ops.Health;
+import io.landslide.edge.poll.BitmapGuard;
+import io.landslide.edge.poll.Finality;
+import io.landslide.edge.poll.PollCache;
+import io.landslide.edge.poll.PollStore;
+import io.landslide.edge.poll.PollVoters;
+import io.landslide.edge.vote.VoteProducer;
+import io.landslide.runtime.Boot;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.kafka.admin.KafkaAdminClient;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The edge process: builds every part once, deploys one {@link HttpEdgeVerticle} per core. */
+/**
+ * The edge process: builds every part once, each from its own part of the configuration, deploys the
+ * {@link EdgeJobsVerticle} (the periodic jobs), then one {@link HttpEdgeVerticle} per event loop.
+ */
 public final class EdgeMain {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeMain.class);
 
@@ -42,13 +59,8 @@ public final class EdgeMain {
   /** Starts an edge configured from the environment; exits 1 when it cannot serve. */
   public static void main(String[] args) {
     EdgeConfig config = EdgeConfig.fromEnv(System.getenv());
-    start(config).onSuccess(edge -> {
-      LOG.info("edge ready on http://localhost:{}/ (profile {}, kafka {}, topic {})", edge.port(), config.profile(), config.kafkaBootstrap(), config.topic());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> edge.close().await(), "edge-shutdown"));
-    }).onFailure(t -> {
-      LOG.error("edge failed to start: {}", t.toString(), t);
-      System.exit(1);
-    });
+    Boot.run("edge", start(config), edge -> LOG.info("edge ready on http://localhost:{}/ (profile {}, kafka {}, topic {})", edge.port(),
+      config.jwt().profile(), config.kafka().bootstrap(), config.kafka().topic()), EdgeMain::close);
   }
 
   /**
@@ -58,52 +70,41 @@ public final class EdgeMain {
    * @return the running edge; fails when a dependency is missing or the port is taken
    */
   public static Future<EdgeMain> start(EdgeConfig config) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setJvmMetricsEnabled(true)
-        // Per-request and per-command meters cost more than the vote path itself; the app's own meters count what matters.
-        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
-        .addDisabledMetricsCategory(MetricsDomain.NET_SERVER).addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
-        .addDisabledMetricsCategory("redis"));
-    return Clustering.build(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), options, config.cluster())
-      .compose(vertx -> start(config, registry, vertx));
+    return Boot.start(config.cluster(), b -> start(config, b.registry(), b.vertx()));
   }
 
   private static Future<EdgeMain> start(EdgeConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
     PgConnectOptions pgOptions = new PgConnectOptions().setHost(config.pg().host()).setPort(config.pg().port())
       .setDatabase(config.pg().database()).setUser(config.pg().user()).setPassword(config.pg().password())
       .setCachePreparedStatements(true);
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.pgPoolSize())).connectingTo(pgOptions).using(vertx).build();
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrap()));
-    VoteProducer producer = VoteProducer.create(config);
-    PollStore store = new PollStore(pool, config.votePartitions(), config.writerGroup(), config.topic());
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.polls().pgPoolSize())).connectingTo(pgOptions).using(vertx).build();
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafka().bootstrap()));
+    VoteProducer producer = VoteProducer.create(config.kafka());
+    PollStore store = new PollStore(pool, config.polls().votePartitions(), config.kafka().writerGroup(), config.kafka().topic());
     PollCache polls = new PollCache(store);
     EdgeMetrics metrics = new EdgeMetrics(registry);
+    DefenceConfig dc = config.defences();
+    RateLimits rates = RateLimits.of(dc.rates(), System::currentTimeMillis);
+    metrics.rateLimits(rates.all());
+    RateLimitSync rateSync = new RateLimitSync(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.bitmap().redisUri())
+      .setMaxPoolSize(4).setMaxPoolWaiting(64)), "rl:" + config.pg().database() + ":", rates.all(), dc.rates().syncMs(), dc.rates().windowMs());
+    AbuseSignals abuse = new AbuseSignals(dc.abuse().flagThreshold(), dc.abuse().addressVotes(), System::currentTimeMillis);
     AccountStore accountStore = new AccountStore(pool);
     PasswordHasher hasher = new PasswordHasher(config.accounts().kdfMemoryKib(), config.accounts().kdfIterations(), 1);
     WorkerExecutor kdf = vertx.createSharedWorkerExecutor("landslide-kdf", config.accounts().kdfThreads());
     AtomicInteger hashesQueued = new AtomicInteger();
-    RateLimitConfig rc = config.rates();
-    HttpEdgeVerticle.RateLimits rates = new HttpEdgeVerticle.RateLimits(new RateLimiter(rc.user(), rc.windowMs(), rc.pushAfter(), System::currentTimeMillis),
-      new RateLimiter(rc.ip(), rc.windowMs(), rc.pushAfter(), System::currentTimeMillis), new RateLimiter(rc.auth(), rc.windowMs(), rc.pushAfter(), System::currentTimeMillis));
-    metrics.rateLimits(rates.all());
-    RateLimitSync rateSync = new RateLimitSync(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.bitmap().redisUri())
-      .setMaxPoolSize(4).setMaxPoolWaiting(64)), "rl:" + config.pg().database() + ":", rates.all(), rc.syncMs(), rc.windowMs());
-    AbuseSignals abuse = new AbuseSignals(config.abuse().flagThreshold(), config.abuse().addressVotes(), System::currentTimeMillis);
-    vertx.setPeriodic(AbuseSignals.WINDOW_MS, t -> abuse.evictIdle());
-    HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config), polls, store,
-      new Finality(admin, store, config.topic()), producer, metrics,
+    HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt()), polls, store,
+      new Finality(admin, store, config.kafka().topic()), producer, metrics,
       bitmap -> new Health(vertx, store, bitmap, admin, registry), metrics.spectators(),
-      http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config), kdf, hashesQueued, config.accounts(), rates.auth(), http),
-      rates, new Defences(config.pow(), abuse, config.abuse().powBonus()));
+      http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
+      rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode());
+    EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
+      new BitmapGuard(polls, VoterBitmap.create(vertx, config.bitmap()), new PollVoters(pool)), config.polls().bitmapCheckMs());
 
-    EdgeMain edge = new EdgeMain(vertx, producer, config.httpPort());
-    return producer.warm(vertx, Duration.ofSeconds(30))
-      .compose(v -> polls.start(vertx, PgSubscriber.subscriber(vertx, pgOptions)))
-      .compose(v -> rateSync.start())
-      .onSuccess(v -> new BitmapGuard(polls, VoterBitmap.create(vertx, config.bitmap()), pool).start(vertx, config.bitmapCheckMs()))
-      .compose(v -> vertx.deployVerticle(() -> new HttpEdgeVerticle(config, shared, vx -> VoterBitmap.create(vx, config.bitmap())),
-        new DeploymentOptions().setInstances(config.instances())))
+    EdgeMain edge = new EdgeMain(vertx, producer, config.http().port());
+    return vertx.deployVerticle(jobs)
+      .compose(id -> vertx.deployVerticle(() -> new HttpEdgeVerticle(config.http(), config.live(), dc.pow(), shared,
+        vx -> VoterBitmap.create(vx, config.bitmap())), new DeploymentOptions().setInstances(config.http().instances())))
       .map(id -> edge)
       .recover(t -> {
         new Thread(edge::close, "edge-abandon").start(); // close() blocks; never on an event loop
@@ -117,18 +118,18 @@ public final class EdgeMain {
   }
 
   /** @return the event bus the writers' tally updates arrive on (clustered, or this process's own) */
-  io.vertx.core.eventbus.EventBus eventBus() {
+  EventBus eventBus() {
     return vertx.eventBus();
   }
 
   /**
-   * Flushes and closes the producer (blocking), then Vert.x. Call from outside Vert.x (a shutdown hook,
-   * a test): a future completed on a context that is closing would never be heard of.
+   * Flushes and closes the producer (blocking), then Vert.x (undeploying the verticles and their jobs). Call from
+   * outside Vert.x (a shutdown hook, a test): a future completed on a context that is closing would never be heard of.
    *
    * @return completes when Vert.x has closed
    */
   public Future<Void> close() {
-    if (io.vertx.core.Context.isOnVertxThread()) throw new IllegalStateException("close the edge from outside Vert.x");
+    if (Context.isOnVertxThread()) throw new IllegalStateException("close the edge from outside Vert.x");
     producer.close();
     return vertx.close();
   }

@@ -3,18 +3,45 @@ package io.landslide.edge;
 import io.landslide.codec.CorruptEventException;
 import io.landslide.codec.ErrorCode;
 import io.landslide.codec.TallyUpdateDescriptor;
-import io.vertx.core.buffer.Buffer;
 import io.landslide.dedup.VoterBitmap;
+import io.landslide.edge.account.AccountApi;
+import io.landslide.edge.account.Authenticator;
+import io.landslide.edge.defence.ChallengeApi;
+import io.landslide.edge.defence.Defences;
+import io.landslide.edge.defence.PowConfig;
+import io.landslide.edge.defence.ProofOfWork;
+import io.landslide.edge.defence.RateLimits;
+import io.landslide.edge.http.Http;
+import io.landslide.edge.http.HttpConfig;
+import io.landslide.edge.http.SecurityHeaders;
+import io.landslide.edge.live.LiveConfig;
+import io.landslide.edge.live.LiveResults;
+import io.landslide.edge.live.ResultsApi;
+import io.landslide.edge.ops.EdgeMetrics;
+import io.landslide.edge.ops.Health;
+import io.landslide.edge.poll.Finality;
+import io.landslide.edge.poll.PollApi;
+import io.landslide.edge.poll.PollCache;
+import io.landslide.edge.poll.PollStore;
+import io.landslide.edge.vote.VoteHandler;
+import io.landslide.edge.vote.VoteProducer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +53,14 @@ import org.slf4j.LoggerFactory;
 public final class HttpEdgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEdgeVerticle.class);
   static final int POLL_BODY_LIMIT = 32 * 1024;
+  /** The HTTP contract with what this implementation adds (docs/openapi.yaml, packaged into the jar). */
+  static final String OPENAPI = "openapi/openapi.yaml";
 
-  private final EdgeConfig config;
+  private final HttpConfig config;
+  private final LiveConfig liveConfig;
+  private final PowConfig powConfig;
   private final Shared shared;
-  private final Function<io.vertx.core.Vertx, VoterBitmap> bitmaps;
+  private final Function<Vertx, VoterBitmap> bitmaps;
 
   /**
    * What the process builds once and every instance shares.
@@ -45,33 +76,24 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param accounts register and login, given this instance's response writer
    * @param rates    the process's rate limits
    * @param defences proof of work and abuse signals
+   * @param jwks     the JWKS document served at {@code /.well-known/jwks.json}
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
-                       EdgeMetrics metrics, Function<VoterBitmap, Health> health, java.util.concurrent.atomic.AtomicInteger spectators,
-                       Function<Http, AccountApi> accounts, RateLimits rates, Defences defences) {
+                       EdgeMetrics metrics, Function<VoterBitmap, Health> health, AtomicInteger spectators,
+                       Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks) {
   }
 
   /**
-   * The process's rate limits, shared by its event loops.
-   *
-   * @param user a user's votes and challenges
-   * @param ip   an address's votes
-   * @param auth an address's registrations and logins
+   * @param config     the listener
+   * @param liveConfig live results
+   * @param powConfig  proof of work (this instance's checker)
+   * @param shared     the process-wide parts
+   * @param bitmaps    makes this instance's bitmap client
    */
-  public record RateLimits(RateLimiter user, RateLimiter ip, RateLimiter auth) {
-    /** @return all three */
-    public java.util.List<RateLimiter> all() {
-      return java.util.List.of(user, ip, auth);
-    }
-  }
-
-  /**
-   * @param config  the configuration
-   * @param shared  the process-wide parts
-   * @param bitmaps makes this instance's bitmap client
-   */
-  public HttpEdgeVerticle(EdgeConfig config, Shared shared, Function<io.vertx.core.Vertx, VoterBitmap> bitmaps) {
+  public HttpEdgeVerticle(HttpConfig config, LiveConfig liveConfig, PowConfig powConfig, Shared shared, Function<Vertx, VoterBitmap> bitmaps) {
     this.config = config;
+    this.liveConfig = liveConfig;
+    this.powConfig = powConfig;
     this.shared = shared;
     this.bitmaps = bitmaps;
   }
@@ -80,10 +102,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
   public Future<?> start() {
     VoterBitmap bitmap = bitmaps.apply(vertx);
     Http http = new Http(config.retryAfterSeconds());
-    LiveResults live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.spectators(), config.maxSpectators(),
-      config.liveFrameBudget(), config.liveResyncMs());
-    ProofOfWork pow = new ProofOfWork(config.pow().secret().getBytes(java.nio.charset.StandardCharsets.UTF_8), config.pow().ttlSeconds(),
-      System::currentTimeMillis);
+    LiveResults live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.spectators(), liveConfig);
+    ProofOfWork pow = new ProofOfWork(powConfig.secret().getBytes(StandardCharsets.UTF_8), powConfig.ttlSeconds(), System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, shared.defences(), shared.rates(),
       config.corsOrigins(), shared.metrics(), http);
@@ -92,11 +112,10 @@ public final class HttpEdgeVerticle extends VerticleBase {
       return Future.succeededFuture();
     });
     HttpServerOptions serverOptions = new HttpServerOptions();
-    if (config.tlsCertPath() != null) {
-      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(config.tlsCertPath())
-        .setKeyPath(config.tlsKeyPath()));
+    if (config.tls()) {
+      serverOptions.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
     }
-    Future<?> listen = vertx.createHttpServer(serverOptions.setPort(config.httpPort())
+    Future<?> listen = vertx.createHttpServer(serverOptions.setPort(config.port())
         .setMaxHeaderSize(8 * 1024).setMaxInitialLineLength(4 * 1024).setIdleTimeout(120).setDecompressionSupported(false)
         // Spectators only listen: anything they send is small (pings, pongs, a close).
         .setMaxWebSocketFrameSize(4 * 1024).setMaxWebSocketMessageSize(4 * 1024))
@@ -136,42 +155,24 @@ public final class HttpEdgeVerticle extends VerticleBase {
     else ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile(file);
   }
 
-  /** Headers every routed response carries: pages may not be framed or sniffed, and run only the edge's own scripts. */
-  private static void securityHeaders(RoutingContext ctx) {
-    ctx.response().headers()
-      .set("X-Content-Type-Options", "nosniff")
-      .set("Referrer-Policy", "no-referrer")
-      .set("X-Frame-Options", "DENY")
-      .set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        + "connect-src 'self'; worker-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-    ctx.next();
-  }
-
   private Router router(VoterBitmap bitmap, Http http, LiveResults live, ProofOfWork pow) {
     Router r = Router.router(vertx);
-    r.route().handler(HttpEdgeVerticle::securityHeaders);
-    if (config.tlsCertPath() != null) {
-      r.route().handler(ctx -> {
-        ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-        ctx.next();
-      });
-    }
+    r.route().handler(new SecurityHeaders(config.tls()));
     if (!config.corsOrigins().isEmpty()) {
-      r.route().handler(io.vertx.ext.web.handler.CorsHandler.create().addOrigins(config.corsOrigins())
-        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST)).allowedHeaders(java.util.Set.of("Authorization", "Content-Type"))
-        .exposedHeaders(java.util.Set.of("Retry-After")).maxAgeSeconds(600));
+      r.route().handler(CorsHandler.create().addOrigins(config.corsOrigins())
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST)).allowedHeaders(Set.of("Authorization", "Content-Type"))
+        .exposedHeaders(Set.of("Retry-After")).maxAgeSeconds(600));
     }
-    PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), live, bitmap,
-      shared.defences().abuse().flagThreshold(), http);
+    PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), bitmap, shared.defences().abuse().flagThreshold(), http);
     Health health = shared.health().apply(bitmap);
-    SpectatorApi spectators = new SpectatorApi(shared.polls(), live, http);
+    ResultsApi results = new ResultsApi(shared.polls(), live, http);
 
     r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
-    r.get("/api/v1/polls/:id/results").handler(api::results);
+    r.get("/api/v1/polls/:id/results").handler(results::results);
     r.get("/api/v1/polls/:id/challenge").handler(new ChallengeApi(shared.auth(), shared.polls(), pow, shared.defences(), shared.rates().user(), http)::challenge);
     r.get("/api/v1/polls/:id/flags").handler(api::flags);
-    r.get("/api/v1/polls/:id/live").handler(spectators::webSocket);
-    r.get("/api/v1/polls/:id/events").handler(spectators::events);
+    r.get("/api/v1/polls/:id/live").handler(results::webSocket);
+    r.get("/api/v1/polls/:id/events").handler(results::events);
     r.get("/polls/:id").handler(ctx -> page(ctx, http, "webroot/poll.html"));
     r.get("/polls/:id/vote").handler(ctx -> page(ctx, http, "webroot/vote.html"));
     r.post("/api/v1/polls/:id/close").handler(api::close);
@@ -182,11 +183,12 @@ public final class HttpEdgeVerticle extends VerticleBase {
     AccountApi accounts = shared.accounts().apply(http);
     r.post("/api/v1/auth/register").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::register);
     r.post("/api/v1/auth/login").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::login);
-    String jwks = Authenticator.jwks(config).encode();
     r.get("/.well-known/jwks.json").handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "public, max-age=300");
-      Http.json(ctx, 200, jwks);
+      Http.json(ctx, 200, shared.jwks());
     });
+    r.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
+      .putHeader("Cache-Control", "public, max-age=300").sendFile(OPENAPI));
     for (String prefix : new String[] {"", "/api/v1"}) {
       r.get(prefix + "/health/live").handler(health::live);
       r.get(prefix + "/health/ready").handler(health::ready);

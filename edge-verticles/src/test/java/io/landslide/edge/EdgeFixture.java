@@ -1,12 +1,12 @@
 package io.landslide.edge;
 
-import io.landslide.codec.PgSettings;
 import io.landslide.codec.VoteEvent;
 import io.landslide.codec.VoteEventDescriptor;
 import io.landslide.dedup.BitmapOptions;
 import io.landslide.infra.DevTokens;
 import io.landslide.infra.LocalKafka;
 import io.landslide.infra.TestStack;
+import io.landslide.runtime.PgSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -32,23 +32,74 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A running edge on the real stack (test database, shared broker, local Redis) and ways to look behind it. */
-final class EdgeFixture implements AutoCloseable {
+/**
+ * A running edge on the real stack (test database, shared broker, local Redis) and ways to look behind it.
+ *
+ * <p>A JUnit 5 extension: {@code @RegisterExtension static final EdgeFixture f = EdgeFixture.onSharedStack();} starts
+ * the edge before the class's tests and closes it after them. A test that needs an edge of its own takes one with
+ * {@code try (EdgeFixture f = EdgeFixture.started(settings)) {…}}.
+ */
+final class EdgeFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   static final DevTokens TOKENS = DevTokens.dev();
   static final int PARTITIONS = 4;
   static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
 
-  final Vertx client = Vertx.vertx();
-  final WebClient http;
-  final EdgeMain edge;
-  final EdgeConfig config;
-  final String topic;
-  final String bootstrap;
-  private final Redis redis;
+  private final Map<String, String> settings;
+  Vertx client;
+  WebClient http;
+  EdgeMain edge;
+  EdgeConfig config;
+  String topic;
+  String bootstrap;
+  private Redis redis;
 
-  EdgeFixture(String bootstrap, String redisUri, int deliveryTimeoutMs) {
-    this(Map.of("VOTING_KAFKA_BOOTSTRAP", bootstrap, "VOTING_REDIS_URI", redisUri, "VOTING_KAFKA_DELIVERY_TIMEOUT_MS", String.valueOf(deliveryTimeoutMs)));
+  private EdgeFixture(Map<String, String> settings) {
+    this.settings = Map.copyOf(settings);
+  }
+
+  /**
+   * @param settings environment variables that differ from the test defaults (see {@link #start})
+   * @return a fixture that starts its edge when registered as an extension, or on {@link #start}
+   */
+  static EdgeFixture with(Map<String, String> settings) {
+    return new EdgeFixture(settings);
+  }
+
+  /**
+   * @param settings environment variables that differ from the test defaults
+   * @return a started edge, for a try-with-resources block
+   */
+  static EdgeFixture started(Map<String, String> settings) {
+    return with(settings).start();
+  }
+
+  /** @return an edge on the shared broker and the local Redis */
+  static EdgeFixture onSharedStack() {
+    return with(Map.of());
+  }
+
+  /**
+   * @param bootstrap         the broker
+   * @param redisUri          the Redis
+   * @param deliveryTimeoutMs the produce deadline
+   * @return a started edge on those
+   */
+  static EdgeFixture started(String bootstrap, String redisUri, int deliveryTimeoutMs) {
+    return started(Map.of("VOTING_KAFKA_BOOTSTRAP", bootstrap, "VOTING_REDIS_URI", redisUri, "VOTING_KAFKA_DELIVERY_TIMEOUT_MS", String.valueOf(deliveryTimeoutMs)));
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 
   /**
@@ -56,9 +107,10 @@ final class EdgeFixture implements AutoCloseable {
    * (a fresh topic and writer group, the test database, unclustered, 2 event loops, rate limits off: all test traffic
    * comes from one address) and the test's own settings.
    *
-   * @param settings environment variables that differ from the test defaults
+   * @return this fixture, started
    */
-  EdgeFixture(Map<String, String> settings) {
+  EdgeFixture start() {
+    client = Vertx.vertx();
     this.bootstrap = settings.getOrDefault("VOTING_KAFKA_BOOTSTRAP", TestStack.kafkaBootstrap());
     this.topic = "votes-test-" + UUID.randomUUID();
     LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
@@ -80,12 +132,9 @@ final class EdgeFixture implements AutoCloseable {
       throw new IllegalStateException("edge did not start", e);
     }
     // The test client looks like a browser (the abuse signals score clients that do not); tests about them say otherwise.
-    http = WebClient.create(client, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(config.httpPort()).setUserAgent(BROWSER));
+    http = WebClient.create(client, new WebClientOptions().setDefaultHost("localhost").setDefaultPort(config.http().port()).setUserAgent(BROWSER));
     redis = Redis.createClient(client, BitmapOptions.DEFAULT_REDIS_URI);
-  }
-
-  static EdgeFixture onSharedStack() {
-    return new EdgeFixture(TestStack.kafkaBootstrap(), BitmapOptions.DEFAULT_REDIS_URI, 3000);
+    return this;
   }
 
   HttpResponse<Buffer> call(HttpMethod method, String path, String token, String body) {
@@ -171,7 +220,9 @@ final class EdgeFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    edge.close().await(30, TimeUnit.SECONDS);
-    client.close().await(10, TimeUnit.SECONDS);
+    if (edge != null) edge.close().await(30, TimeUnit.SECONDS);
+    if (client != null) client.close().await(10, TimeUnit.SECONDS);
+    edge = null;
+    client = null;
   }
 }

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The stable error codes of the HTTP contract ({@code shared/api-contract.md}), each with its HTTP status,
  * a default message for people, and whether a client may retry the same request later.
- * Mapped to HTTP in this one place; bodies are pre-encoded so rejections on the hot path allocate nothing.
+ * Mapped to HTTP in this one place, {@code Retry-After} included; bodies are pre-encoded so rejections on the hot path
+ * allocate nothing. Every code is listed in {@code docs/openapi.yaml} (a test fails when one is missing).
  */
 public enum ErrorCode {
   BAD_REQUEST(400, "bad_request", "The request body is not valid for this endpoint.", false),
@@ -24,22 +25,28 @@ public enum ErrorCode {
   URI_TOO_LONG(414, "uri_too_long", "The request line is too long.", false),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type", "Send application/json.", false),
   INVALID_OPTION(422, "invalid_option", "No such option in this poll.", false),
-  RATE_LIMITED(429, "rate_limited", "Too many requests; retry after the delay given.", true),
+  RATE_LIMITED(429, "rate_limited", "Too many requests; retry after the delay given.", true, true),
   HEADERS_TOO_LARGE(431, "headers_too_large", "The request headers are too large.", false),
   INTERNAL(500, "internal", "Something went wrong on our side.", true),
-  UNAVAILABLE(503, "unavailable", "The vote could not be made durable and was not recorded; retry after the delay given.", true);
+  UNAVAILABLE(503, "unavailable", "The vote could not be made durable and was not recorded; retry after the delay given.", true, true);
 
   private final int status;
   private final String code;
   private final String message;
   private final boolean retriable;
+  private final boolean retryAfter;
   private final byte[] body;
 
   ErrorCode(int status, String code, String message, boolean retriable) {
+    this(status, code, message, retriable, false);
+  }
+
+  ErrorCode(int status, String code, String message, boolean retriable, boolean retryAfter) {
     this.status = status;
     this.code = code;
     this.message = message;
     this.retriable = retriable;
+    this.retryAfter = retryAfter;
     this.body = json(code, message).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -61,6 +68,11 @@ public enum ErrorCode {
   /** @return whether the same request may succeed later (the {@code Retriable} marker) */
   public boolean retriable() {
     return retriable;
+  }
+
+  /** @return whether an answer with this code carries a {@code Retry-After} header (the client is told when to retry) */
+  public boolean retryAfter() {
+    return retryAfter;
   }
 
   /** @return the pre-encoded JSON body with the default message; do not modify */

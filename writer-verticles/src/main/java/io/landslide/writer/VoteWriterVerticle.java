@@ -2,6 +2,10 @@ package io.landslide.writer;
 
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.TallyUpdateDescriptor;
+import io.landslide.writer.store.BatchWriter;
+import io.landslide.writer.store.FencedException;
+import io.landslide.writer.store.OffsetStore;
+import io.landslide.writer.store.WriterConnection;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
@@ -41,6 +45,8 @@ public final class VoteWriterVerticle extends VerticleBase {
   private final WriterConfig config;
   private final WriterMetrics metrics;
   private KafkaConsumer<byte[], byte[]> consumer;
+  private WriterConnection connection;
+  private OffsetStore offsets;
   private BatchWriter writer;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private final Map<TopicPartition, Long> expected = new HashMap<>();
@@ -69,7 +75,9 @@ public final class VoteWriterVerticle extends VerticleBase {
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "writer-" + ProcessHandle.current().pid());
     consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    writer = new BatchWriter(config.pg(), config.group(), config.topic());
+    connection = new WriterConnection(config.pg());
+    offsets = new OffsetStore(connection, config.group(), config.topic());
+    writer = new BatchWriter(connection, offsets);
     consumer.subscribe(List.of(config.topic()), new Rebalance());
     context.runOnContext(v -> cycle());
     return Future.succeededFuture();
@@ -79,7 +87,7 @@ public final class VoteWriterVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     consumer.close(Duration.ofSeconds(5)); // pending records are not committed: the next owner reads them again
-    writer.close();
+    connection.close();
     return Future.succeededFuture();
   }
 
@@ -115,7 +123,7 @@ public final class VoteWriterVerticle extends VerticleBase {
         LOG.warn("batch of {}: {} inserted, {} kept in vote_rejects, {} kept in vote_corrupt", pending.size(), r.inserted(), r.rejected(), r.corrupt());
       }
       pending.clear();
-    } catch (BatchWriter.FencedException e) {
+    } catch (FencedException e) {
       metrics.fenced();
       LOG.warn("{}; dropping the batch and seeking to the stored offsets", e.getMessage());
       pending.clear();
@@ -138,13 +146,7 @@ public final class VoteWriterVerticle extends VerticleBase {
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
     for (TopicPartition tp : partitions) {
       try {
-        long offset = writer.storedOffset(tp.partition(), start.getOrDefault(tp, 0L));
-        if (offset > end.getOrDefault(tp, Long.MAX_VALUE)) {
-          // The topic was deleted and created again under the same name: its old offsets mean nothing here.
-          long from = start.getOrDefault(tp, 0L);
-          LOG.error("stored offset {} of {} is past the log end {}: the topic was recreated; starting at {}", offset, tp, end.get(tp), from);
-          offset = writer.resetOffset(tp.partition(), offset, from);
-        }
+        long offset = offsets.resumeAt(tp, start.getOrDefault(tp, 0L), end.getOrDefault(tp, Long.MAX_VALUE));
         consumer.seek(tp, offset);
         expected.put(tp, offset);
       } catch (SQLException e) {

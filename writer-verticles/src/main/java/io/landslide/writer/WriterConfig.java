@@ -1,8 +1,9 @@
 package io.landslide.writer;
 
-import io.landslide.codec.ClusterSettings;
-import io.landslide.codec.PgSettings;
+import io.landslide.runtime.ClusterSettings;
+import io.landslide.runtime.PgSettings;
 import io.landslide.codec.Topics;
+import io.landslide.runtime.Env;
 import java.util.Map;
 
 /**
@@ -50,14 +51,15 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
    * @return the configuration, defaults for what is not set
    */
   public static WriterConfig fromEnv(Map<String, String> env) {
-    return new WriterConfig(env.getOrDefault("VOTING_KAFKA_BOOTSTRAP", DEFAULT_KAFKA),
-      env.getOrDefault("VOTING_TOPIC", Topics.VOTES),
-      env.getOrDefault("VOTING_WRITER_GROUP", DEFAULT_GROUP),
-      Integer.parseInt(env.getOrDefault("VOTING_BATCH_MAX", String.valueOf(DEFAULT_BATCH_MAX))),
-      Long.parseLong(env.getOrDefault("VOTING_BATCH_MAX_DELAY_MS", String.valueOf(DEFAULT_BATCH_MAX_DELAY_MS))),
-      Long.parseLong(env.getOrDefault("VOTING_POLL_TIMEOUT_MS", "100")),
-      Integer.parseInt(env.getOrDefault("VOTING_WRITER_HTTP_PORT", String.valueOf(DEFAULT_HTTP_PORT))),
-      Integer.parseInt(env.getOrDefault("VOTING_WRITER_CONSUMERS", String.valueOf(DEFAULT_CONSUMERS))),
+    Env e = Env.of(env);
+    return new WriterConfig(e.string("VOTING_KAFKA_BOOTSTRAP", DEFAULT_KAFKA),
+      e.string("VOTING_TOPIC", Topics.VOTES),
+      e.string("VOTING_WRITER_GROUP", DEFAULT_GROUP),
+      e.intValue("VOTING_BATCH_MAX", DEFAULT_BATCH_MAX),
+      e.longValue("VOTING_BATCH_MAX_DELAY_MS", DEFAULT_BATCH_MAX_DELAY_MS),
+      e.longValue("VOTING_POLL_TIMEOUT_MS", 100),
+      e.intValue("VOTING_WRITER_HTTP_PORT", DEFAULT_HTTP_PORT),
+      e.intValue("VOTING_WRITER_CONSUMERS", DEFAULT_CONSUMERS),
       ClusterSettings.fromEnv(env),
       PgSettings.fromEnv(env));
   }

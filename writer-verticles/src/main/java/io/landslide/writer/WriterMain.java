@@ -1,15 +1,11 @@
 package io.landslide.writer;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.landslide.runtime.Boot;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +24,8 @@ public final class WriterMain {
   /** Starts a writer configured from the environment; exits 1 when it cannot run. */
   public static void main(String[] args) {
     WriterConfig config = WriterConfig.fromEnv(System.getenv());
-    start(config).onSuccess(w -> {
-      LOG.info("writer consuming {} as group {} into {}; ops on :{}", config.topic(), config.group(), config.pg().jdbcUrl(), w.opsPort());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> w.close().await(), "writer-shutdown"));
-    }).onFailure(t -> {
-      LOG.error("writer failed to start: {}", t.toString(), t);
-      System.exit(1);
-    });
+    Boot.run("writer", start(config), w -> LOG.info("writer consuming {} as group {} into {}; ops on :{}", config.topic(), config.group(),
+      config.pg().jdbcUrl(), w.opsPort()), WriterMain::close);
   }
 
   /**
@@ -42,15 +33,7 @@ public final class WriterMain {
    * @return the running writer
    */
   public static Future<WriterMain> start(WriterConfig config) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setJvmMetricsEnabled(true)
-        // Per-request and per-command meters cost more than the vote path itself; the app's own meters count what matters.
-        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
-        .addDisabledMetricsCategory(MetricsDomain.NET_SERVER).addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
-        .addDisabledMetricsCategory("redis"));
-    return Clustering.build(Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry)), options, config.cluster())
-      .compose(vertx -> start(config, registry, vertx));
+    return Boot.start(config.cluster(), b -> start(config, b.registry(), b.vertx()));
   }
 
   private static Future<WriterMain> start(WriterConfig config, PrometheusMeterRegistry registry, Vertx vertx) {

@@ -1,5 +1,6 @@
 package io.landslide.writer;
 
+import io.landslide.writer.store.BatchWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,15 +1,13 @@
 package io.landslide.writer;
 
+import io.landslide.writer.store.WriterConnection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.kafka.admin.KafkaAdminClient;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.Map;
-import java.util.Properties;
 
 /** The writer's {@code /health/live}, {@code /health/ready} (PostgreSQL and Kafka answer) and {@code /metrics}. */
 final class WriterOpsVerticle extends VerticleBase {
@@ -39,13 +37,7 @@ final class WriterOpsVerticle extends VerticleBase {
 
   private void ready(RoutingContext ctx) {
     Future<Void> pg = vertx.executeBlocking(() -> {
-      Properties p = new Properties();
-      p.setProperty("user", config.pg().user());
-      if (!config.pg().password().isEmpty()) p.setProperty("password", config.pg().password());
-      p.setProperty("connectTimeout", "2");
-      try (Connection c = DriverManager.getConnection(config.pg().jdbcUrl(), p)) {
-        if (!c.isValid(2)) throw new IllegalStateException("invalid");
-      }
+      WriterConnection.probe(config.pg());
       return null;
     });
     Future<Void> kafka = admin.describeCluster().mapEmpty();

@@ -1,10 +1,6 @@
 package io.landslide.infra;
 
-import io.landslide.codec.PgSettings;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.landslide.runtime.PgSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,19 +8,50 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.core.api.logging.LogFactory;
+import org.flywaydb.core.api.logging.LogLevel;
+import org.flywaydb.core.api.output.MigrateOutput;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Versioned, idempotent schema migrations: {@code db/migration/V<n>__<name>.sql}, listed in order in
- * {@code db/migration/index.txt}. Each runs once, in its own transaction, recorded in
- * {@code schema_migrations}; concurrent migrators serialise on an advisory lock. Run as a command
- * ({@code java io.landslide.infra.Schema}) before edges and writers start, or as a Kubernetes Job.
+ * Versioned schema migrations run by Flyway: {@code db/migration/V<n>__<name>.sql} on the class path, each
+ * applied once in its own transaction and recorded in Flyway's {@value #HISTORY_TABLE} table. Run as a
+ * command ({@code java io.landslide.infra.Schema}) before edges and writers start, or as a Kubernetes Job.
+ *
+ * <ul>
+ *   <li><b>Checksums</b>: Flyway validates on every migrate ({@code validateOnMigrate}); an applied migration
+ *       whose file was edited afterwards is refused with an error naming its version. Never edit a released
+ *       migration: add the next one.</li>
+ *   <li><b>One runner at a time</b>: Flyway takes a PostgreSQL advisory lock around creating the history table
+ *       and applying migrations, so processes that start together wait for each other and each migration is
+ *       applied exactly once (the later ones find it applied). A waiting runner retries the lock once a second
+ *       (Flyway's {@code lockRetryCount}, 50 by default) and then fails.</li>
+ *   <li><b>Databases of the old runner</b>: before Flyway, this class kept its own table
+ *       {@value #LEGACY_TABLE} (version, name, applied_at). When that table exists and Flyway's history table
+ *       does not, the database is baselined at the highest version recorded there ({@code baselineOnMigrate}
+ *       with that {@code baselineVersion}): Flyway records a baseline row instead of re-running V1..Vn, and
+ *       applies only the later migrations. The recorded versions must be exactly 1..n (the old runner applied
+ *       them in order), otherwise the database is refused rather than guessed at. The old table is left in
+ *       place, unused. Once the history table exists, the old table is ignored.</li>
+ *   <li><b>Logs</b>: Flyway's per-step INFO lines are muted (warnings and errors still go through slf4j);
+ *       baselining an old database is logged in one line. Set the slf4j level of {@code org.flywaydb} to
+ *       debug to see every step Flyway takes.</li>
+ * </ul>
  */
 public final class Schema {
-  private static final long LOCK_KEY = 0x4c414e44534c4944L; // "LANDSLID"
+  /** Flyway's history table (its default name). */
+  static final String HISTORY_TABLE = "flyway_schema_history";
+  /** The table of the hand-written runner that came before Flyway. */
+  static final String LEGACY_TABLE = "schema_migrations";
+  private static final String LOCATION = "classpath:db/migration";
+  private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
 
   private Schema() {
   }
@@ -59,51 +86,40 @@ public final class Schema {
   }
 
   /**
-   * Applies every migration not yet applied.
+   * Applies every migration not yet applied, after validating the checksums of those already applied. A
+   * database migrated by the old runner is baselined first (see the class comment).
    *
    * @param pg where
-   * @return the names applied now (empty when already up to date)
-   * @throws SQLException when a migration fails (its transaction is rolled back)
+   * @return the file names of the migrations this call applied, in order (empty when already up to date, or
+   *     when a concurrent runner applied them)
+   * @throws SQLException when the database cannot be reached, a migration fails (its transaction is rolled
+   *     back), an applied migration was edited (checksum mismatch, naming its version), or the old runner's
+   *     table is not a plain 1..n sequence
    */
   public static List<String> migrate(PgSettings pg) throws SQLException {
-    List<String> done = new ArrayList<>();
-    try (Connection c = connect(pg)) {
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_lock(" + LOCK_KEY + ")");
-        s.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
-          + " applied_at timestamptz NOT NULL DEFAULT now())");
-      }
-      try {
-        Set<Integer> have = new HashSet<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_migrations")) {
-          while (rs.next()) have.add(rs.getInt(1));
-        }
-        c.setAutoCommit(false);
-        for (String name : index()) {
-          int version = version(name);
-          if (have.contains(version)) continue;
-          try (Statement s = c.createStatement()) {
-            s.execute(resource("db/migration/" + name));
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO schema_migrations (version, name) VALUES (?, ?)")) {
-              ins.setInt(1, version);
-              ins.setString(2, name);
-              ins.executeUpdate();
-            }
-            c.commit();
-            done.add(name);
-          } catch (SQLException e) {
-            c.rollback();
-            throw new SQLException("migration " + name + " failed: " + e.getMessage(), e.getSQLState(), e);
-          }
-        }
-      } finally {
-        c.setAutoCommit(true);
-        try (Statement s = c.createStatement()) {
-          s.execute("SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
-        }
-      }
+    FluentConfiguration config = Flyway.configure(Schema.class.getClassLoader())
+      .dataSource(pg.jdbcUrl(), pg.user(), pg.password().isEmpty() ? null : pg.password())
+      .locations(LOCATION)
+      .failOnMissingLocations(true)
+      .validateMigrationNaming(true)
+      .validateOnMigrate(true)
+      .cleanDisabled(true);
+    Integer legacy = legacyVersion(pg);
+    if (legacy != null) {
+      LOG.info("schema: {} was migrated by the old runner up to version {}; baselining Flyway there", pg.jdbcUrl(), legacy);
+      config.baselineOnMigrate(true).baselineVersion(String.valueOf(legacy))
+        .baselineDescription("applied by the old runner (" + LEGACY_TABLE + ")");
     }
-    return done;
+    quietFlyway();
+    MigrateResult result;
+    try {
+      result = new Flyway(config).migrate();
+    } catch (FlywayException e) {
+      throw new SQLException("schema migration of " + pg.jdbcUrl() + " failed: " + e.getMessage(), sqlState(e), e);
+    }
+    List<String> applied = new ArrayList<>();
+    for (MigrateOutput m : result.migrations) applied.add(fileName(m.filepath));
+    return applied;
   }
 
   /**
@@ -118,25 +134,44 @@ public final class Schema {
     return DriverManager.getConnection(pg.jdbcUrl(), p);
   }
 
-  static List<String> index() {
-    List<String> names = new ArrayList<>();
-    for (String line : resource("db/migration/index.txt").split("\n")) {
-      if (!line.isBlank()) names.add(line.strip());
+  /**
+   * @return the highest version the old runner recorded when its table exists and Flyway's does not (0 when
+   *     that table is empty); null when Flyway owns the database or it is fresh
+   */
+  static Integer legacyVersion(PgSettings pg) throws SQLException {
+    try (Connection c = connect(pg); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT to_regclass('" + LEGACY_TABLE + "') IS NOT NULL, to_regclass('"
+        + HISTORY_TABLE + "') IS NOT NULL")) {
+        rs.next();
+        if (!rs.getBoolean(1) || rs.getBoolean(2)) return null;
+      }
+      List<Integer> versions = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT version FROM " + LEGACY_TABLE + " ORDER BY version")) {
+        while (rs.next()) versions.add(rs.getInt(1));
+      }
+      for (int i = 0; i < versions.size(); i++) {
+        if (versions.get(i) != i + 1) {
+          throw new SQLException("schema: " + pg.jdbcUrl() + " has " + LEGACY_TABLE + " versions " + versions
+            + ", not 1.." + versions.size() + "; refusing to guess a Flyway baseline (baseline it by hand)");
+        }
+      }
+      return versions.size();
     }
-    return names;
   }
 
-  static int version(String name) {
-    if (!name.matches("V\\d+__\\w+\\.sql")) throw new IllegalStateException("bad migration name " + name);
-    return Integer.parseInt(name.substring(1, name.indexOf("__")));
+  /** Mutes Flyway's INFO lines, unless its slf4j logger is at debug: then someone asked for all of them. */
+  private static void quietFlyway() {
+    LogFactory.setLogLevel(LoggerFactory.getLogger("org.flywaydb").isDebugEnabled() ? LogLevel.DEBUG : LogLevel.WARN);
   }
 
-  private static String resource(String path) {
-    try (InputStream in = Schema.class.getClassLoader().getResourceAsStream(path)) {
-      if (in == null) throw new IllegalStateException("missing resource " + path);
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private static String fileName(String path) {
+    return path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  }
+
+  private static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) return s.getSQLState();
     }
+    return null;
   }
 }

@@ -1,6 +1,6 @@
 package io.landslide.local;
 
-import io.landslide.codec.PgSettings;
+import io.landslide.runtime.PgSettings;
 import io.landslide.codec.Topics;
 import io.landslide.infra.DevTokens;
 import io.landslide.infra.LocalKafka;

@@ -1,0 +1,95 @@
+package io.landslide.dedup.impl;
+
+import io.landslide.dedup.BitmapOptions;
+import io.landslide.dedup.VoterSource;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Restores a poll's bits from a {@link VoterSource} after Redis lost data. The source streams users in key order,
+ * so one chunk's image is in memory at a time; each finished chunk is written to a temporary key and OR-ed into
+ * the live one, so bits set meanwhile by voters are kept. A batch's chunks are pipelined; the source's next
+ * batch waits for them.
+ */
+final class BitmapRebuild {
+  private static final long REBUILD_LOCK_MS = 120_000;
+
+  private final BitmapOptions options;
+  private final RedisLink link;
+  private final BitmapAdmin admin;
+
+  /**
+   * @param options the key layout
+   * @param link    the connection
+   * @param admin   the sentinel
+   */
+  BitmapRebuild(BitmapOptions options, RedisLink link, BitmapAdmin admin) {
+    this.options = options;
+    this.link = link;
+    this.admin = admin;
+  }
+
+  /** See {@link io.landslide.dedup.VoterBitmap#rebuild}. */
+  Future<Long> rebuild(int poll, VoterSource voters) {
+    Run run = new Run(poll, options.prefix() + "rebuild:" + UUID.randomUUID());
+    return voters.forEachBatch(poll, run::accept).compose(v -> run.finish());
+  }
+
+  /** See {@link io.landslide.dedup.VoterBitmap#rebuildIfLost}. */
+  Future<Long> rebuildIfLost(int poll, VoterSource voters) {
+    String lock = options.prefix() + "rebuilding:" + poll;
+    return admin.isComplete(poll).compose(complete -> {
+      if (complete) return Future.succeededFuture(-1L);
+      return link.withTimeout(link.send(Request.cmd(Command.SET).arg(lock).arg("1").arg("NX").arg("PX").arg(REBUILD_LOCK_MS)))
+        .compose(locked -> {
+          if (locked == null) return Future.succeededFuture(-1L); // another edge is on it
+          return rebuild(poll, voters).compose(users -> admin.markComplete(poll).map(users))
+            .eventually(() -> link.send(Request.cmd(Command.DEL).arg(lock)));
+        });
+    });
+  }
+
+  /** One rebuild of one poll: the chunk being filled and the temporary key its images pass through. */
+  private final class Run {
+    final int poll;
+    final String tmp;
+    final ChunkImages images = new ChunkImages(options.chunkBits());
+
+    Run(int poll, String tmp) {
+      this.poll = poll;
+      this.tmp = tmp;
+    }
+
+    /** The source's sink: fills images, writes each finished one; done when this batch's writes are. */
+    Future<Void> accept(long[] users) {
+      Future<Void> written = Future.succeededFuture();
+      for (long user : users) {
+        ChunkImages.Image done = images.add(user);
+        if (done != null) {
+          Future<Void> prev = written;
+          Future<Void> w = write(done);
+          written = prev.compose(v -> w);
+        }
+      }
+      return written;
+    }
+
+    /** @return writes the last image; the number of users read */
+    Future<Long> finish() {
+      ChunkImages.Image last = images.finish();
+      Future<Void> written = last == null ? Future.succeededFuture() : write(last);
+      return written.map(v -> images.users());
+    }
+
+    private Future<Void> write(ChunkImages.Image image) {
+      String live = options.chunkKey(poll, image.chunk());
+      return link.batch(List.of(Request.cmd(Command.SET).arg(tmp).arg(Buffer.buffer(image.bits())),
+        Request.cmd(Command.BITOP).arg("OR").arg(live).arg(live).arg(tmp),
+        Request.cmd(Command.DEL).arg(tmp))).mapEmpty();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.landslide.dedup.impl;
+
+import io.landslide.dedup.BitmapOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.List;
+
+/**
+ * The one Redis connection a bitmap instance talks on, shared by its claims, admin operations and rebuilds.
+ * Commands from concurrent requests are pipelined on it. Opened on first use; after a failed connect, callers
+ * get that failure at once until the reconnect backoff has passed; dropped when it breaks or a batch stalls.
+ */
+final class RedisLink {
+  private final Vertx vertx;
+  private final BitmapOptions options;
+  private final Redis client;
+  private volatile Future<RedisConnection> connection;
+  private volatile long connectFailedAt = Long.MIN_VALUE;
+
+  /**
+   * @param vertx   the Vert.x instance
+   * @param options where Redis is, the command timeout and the reconnect backoff
+   */
+  RedisLink(Vertx vertx, BitmapOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    // One connection, many commands in flight on it: pipelining across concurrent requests.
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(options.redisUri())
+      .setMaxWaitingHandlers(65_536));
+  }
+
+  /** @return the connection, opening it if there is none (or none since the backoff) */
+  Future<RedisConnection> connection() {
+    Future<RedisConnection> c = connection;
+    if (c != null && !c.failed()) return c;
+    synchronized (this) {
+      c = connection;
+      if (c != null && !c.failed()) return c;
+      long now = System.nanoTime() / 1_000_000;
+      if (c != null && now - connectFailedAt < options.reconnectBackoffMs()) return c; // still failed: answer at once
+      c = client.connect().onFailure(t -> connectFailedAt = System.nanoTime() / 1_000_000);
+      c.onSuccess(rc -> rc.exceptionHandler(t -> drop(rc)).endHandler(v -> drop(rc)));
+      connection = c;
+      return c;
+    }
+  }
+
+  /**
+   * @param request a command
+   * @return its answer, without a deadline
+   */
+  Future<Response> send(Request request) {
+    Future<RedisConnection> c = connection();
+    // Fast path: an open connection, no composition.
+    return c.succeeded() ? c.result().send(request) : c.compose(rc -> rc.send(request));
+  }
+
+  /**
+   * @param requests commands to pipeline in one write
+   * @return their answers, in order, without a deadline
+   */
+  Future<List<Response>> batch(List<Request> requests) {
+    return connection().compose(c -> c.batch(requests));
+  }
+
+  /**
+   * @param f   a pending answer
+   * @param <T> its type
+   * @return the same answer, or a failure once the command timeout has passed
+   */
+  <T> Future<T> withTimeout(Future<T> f) {
+    Promise<T> p = Promise.promise();
+    long timer = vertx.setTimer(options.timeoutMs(), t -> p.tryFail("redis timeout after " + options.timeoutMs() + " ms"));
+    f.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) p.tryComplete(ar.result());
+      else p.tryFail(ar.cause());
+    });
+    return p.future();
+  }
+
+  /** Closes the open connection, if any (Redis or the wire is stuck): the next command opens another. */
+  void dropCurrent() {
+    Future<RedisConnection> c = connection;
+    if (c != null && c.succeeded()) drop(c.result());
+  }
+
+  private synchronized void drop(RedisConnection rc) {
+    Future<RedisConnection> c = connection;
+    if (c != null && c.succeeded() && c.result() == rc) connection = null;
+    rc.close();
+  }
+
+  /** @return closes the client and its connection */
+  Future<Void> close() {
+    return client.close();
+  }
+}

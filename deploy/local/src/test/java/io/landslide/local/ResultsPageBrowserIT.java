@@ -1,0 +1,52 @@
+package io.landslide.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The results page in real headless Chromium, against the running processes. */
+class ResultsPageBrowserIT {
+  private static StackFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = new StackFixture(Map.of());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    f.close();
+  }
+
+  @Test
+  @DisplayName("The results page shows the right counts, live, as votes are cast through the API")
+  void shouldShowTheCountsLive() throws Exception {
+    int poll = f.createPoll("Browser", 3);
+    try (HeadlessChromium browser = new HeadlessChromium(f.vertx, f.stack.edgeUrl() + "/polls/" + poll)) {
+      browser.await("document.getElementById('conn') && document.getElementById('conn').textContent", "live");
+      browser.await("document.getElementById('total').textContent", "0");
+      assertThat(browser.eval("document.title")).contains("Browser");
+
+      long[] users = new long[30];
+      for (int i = 0; i < users.length; i++) users[i] = 700_000 + i;
+      VoteDriver driver = new VoteDriver(f.vertx, "localhost", f.stack.settings().edgePort(), 8);
+      // user u votes for option u % 3: 10 votes each
+      assertThat(driver.run(poll, users, VoteDriver.bearers(users), u -> (int) (u % 3), 8, false).await(60, TimeUnit.SECONDS).count(202)).isEqualTo(30);
+      driver.close();
+
+      browser.await("document.getElementById('total').textContent", "30");
+      for (int o = 0; o < 3; o++) {
+        browser.await("document.querySelector('[data-option=\"" + o + "\"] .count').textContent", "10");
+      }
+      assertThat(browser.eval("document.querySelector('[data-option=\"0\"] .bar').getAttribute('aria-valuenow')")).isEqualTo("33.3");
+      browser.await("document.getElementById('summary').textContent.includes('Option 0: 10 votes; Option 1: 10 votes; Option 2: 10 votes')", "true");
+      // For people (and CI logs) to look at; nothing is asserted on pixels.
+      browser.screenshot(400, 700, java.nio.file.Path.of("target", "screenshots", "results-page-phone.png"));
+    }
+  }
+}

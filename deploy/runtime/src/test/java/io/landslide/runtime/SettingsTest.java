@@ -1,0 +1,38 @@
+package io.landslide.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+  @Test
+  void shouldReadPgSettingsWithDefaultsAndValidate() {
+    PgSettings d = PgSettings.fromEnv(Map.of());
+    assertThat(d.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/landslide");
+    assertThat(PgSettings.fromEnv(Map.of("VOTING_PG_DATABASE", "x", "VOTING_PG_PORT", "6543")).jdbcUrl())
+      .isEqualTo("jdbc:postgresql://127.0.0.1:6543/x");
+    assertThatThrownBy(() -> PgSettings.fromEnv(Map.of("VOTING_PG_PORT", "0"))).hasMessageContaining("VOTING_PG_PORT");
+  }
+
+  @Test
+  void shouldNameTheVariableOfAValueThatIsNotANumber() {
+    assertThatThrownBy(() -> PgSettings.fromEnv(Map.of("VOTING_PG_PORT", "five"))).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("VOTING_PG_PORT").hasMessageContaining("five");
+    assertThatThrownBy(() -> Env.of(Map.of("X_MS", "12.5")).longValue("X_MS", 1)).hasMessageContaining("X_MS");
+    assertThat(Env.of(Map.of("X", " 7 ")).intValue("X", 1)).isEqualTo(7);
+    assertThat(Env.of(Map.of()).intValue("X", 3)).isEqualTo(3);
+  }
+
+  @Test
+  void shouldReadListsAndClusterSettings() {
+    assertThat(Env.of(Map.of("L", " a, b ,,c ")).list("L")).containsExactly("a", "b", "c");
+    assertThat(Env.of(Map.of()).list("L")).isEmpty();
+    ClusterSettings c = ClusterSettings.fromEnv(Map.of("VOTING_CLUSTER_MEMBERS", "10.0.0.1, 10.0.0.2"));
+    assertThat(c.members()).isEqualTo(List.of("10.0.0.1", "10.0.0.2"));
+    assertThat(ClusterSettings.fromEnv(Map.of("VOTING_CLUSTER_NAME", "none")).enabled()).isFalse();
+  }
+}

@@ -1,0 +1,140 @@
+package io.landslide.edge.account;
+
+import io.landslide.codec.ErrorCode;
+import io.landslide.codec.UserIds;
+import io.landslide.edge.http.Rejection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+/**
+ * Bearer tokens to voters. Local profile: HS256 with {@code VOTING_JWT_SECRET}. Production profile: the
+ * configured ES256/RS256 public key only (an HS256 token, {@code alg: none} or any other algorithm is
+ * refused: the key set holds only the one algorithm). {@code exp} is required; {@code sub} must be a user
+ * index; {@code roles} containing {@code admin} makes an admin.
+ */
+public final class Authenticator {
+  private static final String BEARER = "Bearer ";
+  private static final int LEEWAY_SECONDS = 5;
+
+  private final JWTAuth jwt;
+
+  /** A verified caller. @param userId the user index @param admin whether the token has the admin role */
+  public record Voter(long userId, boolean admin) {
+  }
+
+  /**
+   * @param vertx  the Vert.x instance
+   * @param config the token configuration
+   */
+  public Authenticator(Vertx vertx, JwtConfig config) {
+    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setLeeway(LEEWAY_SECONDS));
+    if (config.production()) {
+      // Asymmetric keys only: an HS256 token, alg none or any algorithm without a key here is refused.
+      Tokens.publicKeys(config.jwks()).forEach(options::addJwk);
+      if (config.publicKeyPem() != null && !config.publicKeyPem().isBlank()) {
+        options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm()).setBuffer(config.publicKeyPem()));
+      }
+    } else {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()));
+    }
+    this.jwt = JWTAuth.create(vertx, options);
+  }
+
+  /**
+   * Signs the tokens this edge issues at login.
+   *
+   * @param jwt     the signer
+   * @param options the algorithm, and the {@code kid} header in production
+   */
+  public record Issuer(JWTAuth jwt, JWTOptions options) {
+    /**
+     * @param claims  the claims
+     * @param seconds the token's lifetime
+     * @return the signed token
+     */
+    public String sign(JsonObject claims, long seconds) {
+      return jwt.generateToken(claims, new JWTOptions(options.toJson()).setExpiresInSeconds((int) seconds));
+    }
+  }
+
+  /**
+   * The local profile signs with HS256 and {@code VOTING_JWT_SECRET}; production with {@code VOTING_JWT_PRIVATE_KEY}
+   * under {@code VOTING_JWT_KID}, or issues nothing (null) when this edge has no private key.
+   *
+   * @param vertx  the Vert.x instance
+   * @param config the token configuration
+   * @return the issuer, or null
+   */
+  public static Issuer issuer(Vertx vertx, JwtConfig config) {
+    if (!config.production()) {
+      return new Issuer(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256")
+        .setBuffer(config.secret()))), new JWTOptions().setAlgorithm("HS256"));
+    }
+    if (config.privateKeyPem() == null || config.privateKeyPem().isBlank()) return null;
+    return new Issuer(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm(config.algorithm())
+        .setBuffer(config.privateKeyPem()).setId(config.kid()))),
+      new JWTOptions().setAlgorithm(config.algorithm()).setHeader(new JsonObject().put("kid", config.kid())));
+  }
+
+  /**
+   * @param config the token configuration
+   * @return the JWKS document of the public keys tokens are checked against ({@code /.well-known/jwks.json}); empty
+   *         in the local profile (an HS256 secret is never published)
+   */
+  public static JsonObject jwks(JwtConfig config) {
+    JsonArray keys = new JsonArray();
+    if (config.production()) Tokens.publicKeys(config.jwks()).forEach(keys::add);
+    return new JsonObject().put("keys", keys);
+  }
+
+  /**
+   * @param authorization the {@code Authorization} header, maybe null
+   * @return the voter; fails with {@link Rejection} {@code unauthorized}
+   */
+  public Future<Voter> authenticate(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    }
+    String token = authorization.substring(BEARER.length()).trim();
+    if (token.isEmpty() || token.length() > 4096) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    Future<User> checked;
+    try {
+      checked = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt 5.0.8 throws, rather than fails, on some malformed claims (an "exp" that is a string): a
+      // throw here would leave the request unanswered.
+      return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    }
+    return checked.transform(ar -> {
+      if (ar.failed()) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+      Voter v = voter(ar.result());
+      return v == null ? Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED)) : Future.succeededFuture(v);
+    });
+  }
+
+  /**
+   * @param authorization the {@code Authorization} header
+   * @return the voter if an admin; fails {@code unauthorized} or {@code forbidden}
+   */
+  public Future<Voter> admin(String authorization) {
+    return authenticate(authorization).compose(v -> v.admin() ? Future.succeededFuture(v) : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN)));
+  }
+
+  private static Voter voter(User user) {
+    JsonObject claims = user.attributes().getJsonObject("accessToken");
+    if (claims == null || !(claims.getValue("exp") instanceof Number)) return null;
+    if (!(claims.getValue("sub") instanceof String sub)) return null;
+    long id = UserIds.parse(sub);
+    if (id < 0) return null;
+    boolean admin = claims.getValue("roles") instanceof JsonArray roles && roles.contains("admin");
+    return new Voter(id, admin);
+  }
+}

@@ -1,0 +1,143 @@
+package io.landslide.edge.http;
+
+import io.landslide.codec.ErrorCode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writing responses: every error goes out here, in the contract's shape. */
+public final class Http {
+  private static final Logger LOG = LoggerFactory.getLogger(Http.class);
+  static final CharSequence JSON = HttpHeaders.createOptimized("application/json; charset=utf-8");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
+  private static final CharSequence BEARER = HttpHeaders.createOptimized("Bearer");
+
+  private final CharSequence retryAfterSeconds;
+
+  /** @param retryAfterSeconds the {@code Retry-After} of retriable errors */
+  public Http(int retryAfterSeconds) {
+    this.retryAfterSeconds = HttpHeaders.createOptimized(Integer.toString(retryAfterSeconds));
+  }
+
+  /**
+   * Answers with the error a failure stands for: a {@link Rejection}'s code, or 500 (logged) for anything else.
+   *
+   * @param ctx the request
+   * @param t   the failure
+   */
+  public void fail(RoutingContext ctx, Throwable t) {
+    fail(ctx.response(), t, ctx.request().method() + " " + ctx.request().path());
+  }
+
+  /**
+   * @param res  the response
+   * @param t    the failure
+   * @param what the request, for the log
+   */
+  public void fail(HttpServerResponse res, Throwable t, String what) {
+    if (t instanceof Rejection r) {
+      error(res, r.code(), r.detail());
+    } else {
+      LOG.error("request {} failed", what, t);
+      error(res, ErrorCode.INTERNAL, null);
+    }
+  }
+
+  /**
+   * @param ctx    the request
+   * @param code   the error
+   * @param detail a specific message, or null for the default
+   */
+  public void error(RoutingContext ctx, ErrorCode code, String detail) {
+    error(ctx.response(), code, detail);
+  }
+
+  /**
+   * @param res    the response
+   * @param code   the error
+   * @param detail a specific message, or null for the default
+   */
+  public void error(HttpServerResponse res, ErrorCode code, String detail) {
+    if (res.ended()) return;
+    res.setStatusCode(code.status()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    if (code.retryAfter()) res.putHeader(RETRY_AFTER, retryAfterSeconds);
+    if (code == ErrorCode.UNAUTHORIZED) res.putHeader(WWW_AUTHENTICATE, BEARER);
+    res.end(detail == null ? Buffer.buffer(code.body()) : Buffer.buffer(code.body(detail)));
+  }
+
+  /**
+   * @param ctx    the request
+   * @param status the status
+   * @param json   the encoded JSON body
+   */
+  public static void json(RoutingContext ctx, int status, String json) {
+    json(ctx.response(), status, json);
+  }
+
+  /**
+   * @param res    the response
+   * @param status the status
+   * @param json   the encoded JSON body
+   */
+  public static void json(HttpServerResponse res, int status, String json) {
+    res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(json);
+  }
+
+  /**
+   * @param req a request
+   * @return the client's address, as rate limits key it
+   */
+  public static String address(io.vertx.core.http.HttpServerRequest req) {
+    io.vertx.core.net.SocketAddress a = req.remoteAddress();
+    String host = a == null ? null : a.hostAddress();
+    return host == null ? "unknown" : host;
+  }
+
+  /**
+   * @param body a request body, or null
+   * @return it as a JSON object; fails with 400 {@code bad_request} when it is not JSON or not an object
+   */
+  public static JsonObject jsonObject(String body) {
+    Object json;
+    try {
+      json = body == null ? null : Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw Rejection.of(ErrorCode.BAD_REQUEST, "The body is not JSON.");
+    }
+    if (!(json instanceof JsonObject o)) throw Rejection.of(ErrorCode.BAD_REQUEST, "Send a JSON object.");
+    return o;
+  }
+
+  /**
+   * @param text a path segment
+   * @return the positive int it spells, or -1
+   */
+  public static int id(CharSequence text) {
+    return id(text, 0, text == null ? 0 : text.length());
+  }
+
+  /**
+   * @param text  text holding a path segment
+   * @param from  where the segment starts
+   * @param until where it ends (exclusive)
+   * @return the positive int it spells, or -1
+   */
+  public static int id(CharSequence text, int from, int until) {
+    int n = until - from;
+    if (text == null || n <= 0 || n > 10) return -1;
+    long v = 0;
+    for (int i = from; i < until; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') return -1;
+      v = v * 10 + (c - '0');
+    }
+    return v >= 1 && v <= Integer.MAX_VALUE ? (int) v : -1;
+  }
+}

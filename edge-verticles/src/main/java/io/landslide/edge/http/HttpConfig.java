@@ -1,0 +1,51 @@
+package io.landslide.edge.http;
+
+import io.landslide.runtime.Env;
+import java.util.List;
+
+/**
+ * The public HTTP listener; read from the environment, validated at start.
+ *
+ * @param port              {@code VOTING_HTTP_PORT}, default {@value #DEFAULT_PORT} (0 = any free port)
+ * @param instances         {@code VOTING_EDGE_INSTANCES}: HTTP event loops (verticle instances), default one per core
+ * @param retryAfterSeconds {@code VOTING_RETRY_AFTER_SECONDS}: the {@code Retry-After} of a 503 or 429, default {@value #DEFAULT_RETRY_AFTER_SECONDS}
+ * @param tlsCertPath       {@code VOTING_TLS_CERT}: a PEM certificate chain; with {@code VOTING_TLS_KEY} the edge serves
+ *                          HTTPS only (and sends HSTS). Unset: plain HTTP, for TLS ending at the load balancer
+ * @param tlsKeyPath        {@code VOTING_TLS_KEY}: its PEM private key
+ * @param corsOrigins       {@code VOTING_CORS_ORIGINS}: origins (comma-separated) whose pages may call the API from a
+ *                          browser; none by default (same origin only)
+ */
+public record HttpConfig(int port, int instances, int retryAfterSeconds, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins) {
+  /** Default HTTP port. */
+  public static final int DEFAULT_PORT = 8080;
+  /** Default {@code Retry-After}. */
+  public static final int DEFAULT_RETRY_AFTER_SECONDS = 2;
+
+  /** Validates. */
+  public HttpConfig {
+    if (port < 0 || port > 65535) throw new IllegalArgumentException("VOTING_HTTP_PORT out of range: " + port);
+    if (instances < 1) throw new IllegalArgumentException("VOTING_EDGE_INSTANCES must be at least 1");
+    if (retryAfterSeconds < 1) throw new IllegalArgumentException("VOTING_RETRY_AFTER_SECONDS must be at least 1");
+    if ((tlsCertPath == null) != (tlsKeyPath == null)) throw new IllegalArgumentException("VOTING_TLS_CERT and VOTING_TLS_KEY go together");
+    corsOrigins = List.copyOf(corsOrigins);
+    for (String o : corsOrigins) {
+      if (!o.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) throw new IllegalArgumentException("VOTING_CORS_ORIGINS: not an origin: " + o);
+    }
+  }
+
+  /**
+   * @param env the environment
+   * @return the configuration, defaults for what is not set
+   */
+  public static HttpConfig fromEnv(Env env) {
+    return new HttpConfig(env.intValue("VOTING_HTTP_PORT", DEFAULT_PORT),
+      env.intValue("VOTING_EDGE_INSTANCES", Runtime.getRuntime().availableProcessors()),
+      env.intValue("VOTING_RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS),
+      env.optional("VOTING_TLS_CERT"), env.optional("VOTING_TLS_KEY"), env.list("VOTING_CORS_ORIGINS"));
+  }
+
+  /** @return whether the edge serves HTTPS itself */
+  public boolean tls() {
+    return tlsCertPath != null;
+  }
+}

@@ -1,0 +1,262 @@
+package io.landslide.edge.live;
+
+import io.landslide.codec.TallyUpdate;
+import io.landslide.edge.poll.Finality;
+import io.landslide.edge.poll.Poll;
+import io.landslide.edge.poll.PollCache;
+import io.landslide.edge.poll.PollStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The merged results of the polls one event loop serves: {@code GET …/results}, and the spectators connected to
+ * it (WebSocket {@code …/live}, SSE {@code …/events}). One {@link TallyView} per poll, fed two ways, merged the same
+ * way (by max per shard, so their order does not matter): the writers' absolute shard counts on the clustered event
+ * bus after each commit ({@link #onTallies}), and a re-read of PostgreSQL's tallies to warm a cold view and at most
+ * every {@code resyncMs} after (the event bus delivers at most once). A request never reads PostgreSQL itself:
+ * however many ask, a poll costs one query per re-read period per event loop.
+ *
+ * <p>For each watched poll, every {@value #TICK_MS} ms, when its view changed: one frame, encoded once and offered
+ * to every spectator of the poll. A spectator that cannot keep up keeps only the latest frame (never a queue).
+ * The first frame is the current results. Frames go out at most every 100 ms, and less often when the edge's
+ * spectators would otherwise take more than its frame budget ({@link FrameGate#intervalMs}).
+ */
+public final class LiveResults {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveResults.class);
+  static final long TICK_MS = 100;
+  static final long PING_MS = 30_000;
+  /** A closed poll's view checks this often whether its results became final. */
+  static final long FINAL_CHECK_MS = 1000;
+  /** A view nobody watched or asked for this long is dropped (a later request warms it again). */
+  static final long IDLE_VIEW_MS = 10 * 60_000;
+
+  /**
+   * One frame, encoded once (JSON and UTF-8) for every spectator of the poll.
+   *
+   * @param text the results JSON in UTF-8 (a WebSocket text message)
+   * @param sse  the same as an SSE event, {@code data: …\n\n}
+   */
+  record Frame(byte[] text, Buffer sse) {
+    static Frame of(String json) {
+      byte[] text = json.getBytes(StandardCharsets.UTF_8);
+      return new Frame(text, Buffer.buffer(text.length + 8).appendString("data: ").appendBytes(text).appendString("\n\n"));
+    }
+  }
+
+  /** Somewhere a frame can go. */
+  interface Spectator {
+    /** @param frame the frame; the spectator keeps only the latest one it could not send yet */
+    void offer(Frame frame);
+
+    /** Keeps the connection alive through proxies and idle timeouts. */
+    void ping();
+  }
+
+  private final Vertx vertx;
+  private final PollCache polls;
+  private final PollStore store;
+  private final Finality finality;
+  private final AtomicInteger spectators;
+  private final int maxSpectators;
+  private final int frameBudget;
+  private final long resyncMs;
+  private final Map<Integer, View> views = new HashMap<>();
+  private final Map<Integer, Watch> watches = new HashMap<>();
+
+  /** A poll's merged view, and when PostgreSQL was last read into it. */
+  private static final class View {
+    final Poll poll;
+    final TallyView tallies;
+    long resyncedAt = Long.MIN_VALUE / 2;
+    long usedAt;
+    Future<Void> refreshing; // the re-read in flight, shared by everyone who needs it
+    boolean warm;
+
+    View(Poll poll) {
+      this.poll = poll;
+      this.tallies = new TallyView(poll);
+    }
+  }
+
+  /** The spectators of one poll on this event loop. */
+  private final class Watch {
+    final View view;
+    final FrameGate gate = new FrameGate();
+    final Set<Spectator> spectators = new LinkedHashSet<>();
+    final long timer;
+    Frame frame;
+    long sentVersion = -1;
+
+    Watch(View view) {
+      this.view = view;
+      this.timer = vertx.setPeriodic(1, TICK_MS, t -> tick(this));
+    }
+  }
+
+  /**
+   * @param vertx         the Vert.x instance
+   * @param polls         the poll cache (a poll's latest state: closing it changes when it is final)
+   * @param store         PostgreSQL (to warm and re-read views)
+   * @param finality      results finality
+   * @param spectators    the process-wide count of spectators
+   * @param config        the process-wide spectator cap, the frame budget (frames per second the whole process may
+   *                      send, all spectators together) and how often, at most, to re-read PostgreSQL into a view
+   */
+  public LiveResults(Vertx vertx, PollCache polls, PollStore store, Finality finality, AtomicInteger spectators, LiveConfig config) {
+    this.vertx = vertx;
+    this.polls = polls;
+    this.store = store;
+    this.finality = finality;
+    this.spectators = spectators;
+    this.maxSpectators = config.maxSpectators();
+    this.frameBudget = config.frameBudget();
+    this.resyncMs = config.resyncMs();
+    vertx.setPeriodic(PING_MS, t -> watches.values().forEach(w -> w.spectators.forEach(Spectator::ping)));
+    vertx.setPeriodic(IDLE_VIEW_MS, t -> dropIdleViews());
+  }
+
+  /**
+   * The results of a poll from this event loop's merged view: at once when the view is warm and was re-read
+   * within the period, else once the (shared) re-read completed.
+   *
+   * @param poll the poll
+   * @return the contract's results JSON
+   */
+  Future<JsonObject> results(Poll poll) {
+    View v = view(poll);
+    v.usedAt = System.currentTimeMillis();
+    if (v.warm && !due(v, v.usedAt)) return Future.succeededFuture(v.tallies.toJson());
+    return refresh(v).map(x -> v.tallies.toJson());
+  }
+
+  /** @return whether one more spectator may connect (and if so, it is counted) */
+  boolean admit() {
+    if (spectators.incrementAndGet() <= maxSpectators) return true;
+    spectators.decrementAndGet();
+    return false;
+  }
+
+  /** Gives back an admission that did not become a spectator (the upgrade failed). */
+  void unadmit() {
+    spectators.decrementAndGet();
+  }
+
+  /**
+   * @param poll the poll
+   * @param s    the spectator, admitted
+   */
+  void attach(Poll poll, Spectator s) {
+    Watch w = watches.computeIfAbsent(poll.id(), id -> new Watch(view(poll)));
+    w.spectators.add(s);
+    if (w.frame != null) s.offer(w.frame); // the current results first
+  }
+
+  /**
+   * @param pollId the poll
+   * @param s      a spectator that left
+   */
+  void detach(int pollId, Spectator s) {
+    Watch w = watches.get(pollId);
+    if (w == null || !w.spectators.remove(s)) return;
+    spectators.decrementAndGet();
+    if (w.spectators.isEmpty()) {
+      vertx.cancelTimer(w.timer);
+      watches.remove(pollId);
+      w.view.usedAt = System.currentTimeMillis();
+    }
+  }
+
+  /**
+   * Shard counts a writer just committed, from the event bus. Only warm views take them: a cold view would show
+   * these shards and zero for the others until warmed.
+   *
+   * @param updates the updates
+   */
+  public void onTallies(List<TallyUpdate> updates) {
+    for (TallyUpdate u : updates) {
+      View v = views.get(u.poll());
+      if (v == null || !v.warm || !v.tallies.merge(u.option(), u.shard(), u.count())) continue;
+      Watch w = watches.get(u.poll());
+      if (w != null) publish(w);
+    }
+  }
+
+  private View view(Poll poll) {
+    return views.computeIfAbsent(poll.id(), id -> new View(poll));
+  }
+
+  private void tick(Watch w) {
+    if (due(w.view, System.currentTimeMillis())) refresh(w.view);
+    else publish(w); // changes the gate held back
+  }
+
+  /**
+   * @return whether the view should be re-read now: never once final (its counts can no longer change); at once
+   *         when its poll closed after the last re-read, then every {@value #FINAL_CHECK_MS} ms until final; else
+   *         every {@code resyncMs}
+   */
+  private boolean due(View v, long now) {
+    if (v.tallies.isFinal()) return false;
+    Poll p = latest(v);
+    if (p.status(now) != Poll.Status.CLOSED) return now - v.resyncedAt >= resyncMs;
+    return v.resyncedAt < p.closesAt().toEpochMilli() || now - v.resyncedAt >= Math.min(resyncMs, FINAL_CHECK_MS);
+  }
+
+  /** @return the poll as the cache knows it now (closing a poll replaces it there) */
+  private Poll latest(View v) {
+    Poll p = polls.get(v.poll.id());
+    return p != null ? p : v.poll;
+  }
+
+  /** Re-reads PostgreSQL into the view (one read in flight per view), then publishes to its spectators. */
+  private Future<Void> refresh(View v) {
+    if (v.refreshing != null) return v.refreshing;
+    v.resyncedAt = System.currentTimeMillis();
+    Poll latest = latest(v);
+    Future<Void> read = store.shardCounts(v.poll).compose(rows -> {
+      for (long[] r : rows) v.tallies.merge((int) r[0], (int) r[1], r[2]);
+      return finality.isFinal(latest);
+    }).map(fin -> {
+      v.tallies.markFinal(fin);
+      v.warm = true;
+      return (Void) null;
+    });
+    v.refreshing = read;
+    read.onComplete(ar -> {
+      v.refreshing = null;
+      if (ar.failed()) {
+        v.resyncedAt = Long.MIN_VALUE / 2; // the next request or tick tries again
+        LOG.warn("poll={} results re-read failed: {}", v.poll.id(), ar.cause().toString());
+        return;
+      }
+      Watch w = watches.get(v.poll.id());
+      if (w != null) publish(w);
+    });
+    return read;
+  }
+
+  private void publish(Watch w) {
+    if (!w.view.warm || (w.view.tallies.version() == w.sentVersion && w.frame != null)) return;
+    long interval = FrameGate.intervalMs(spectators.get(), frameBudget);
+    if (!w.gate.tryPass(System.currentTimeMillis(), interval)) return; // coalesced into a later tick's frame
+    w.frame = Frame.of(w.view.tallies.toJson().encode()); // once per frame, whatever the number of spectators
+    w.sentVersion = w.view.tallies.version();
+    for (Spectator s : w.spectators) s.offer(w.frame);
+  }
+
+  private void dropIdleViews() {
+    long now = System.currentTimeMillis();
+    views.values().removeIf(v -> v.refreshing == null && !watches.containsKey(v.poll.id()) && now - v.usedAt >= IDLE_VIEW_MS);
+  }
+}

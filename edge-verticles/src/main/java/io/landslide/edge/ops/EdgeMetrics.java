@@ -1,0 +1,86 @@
+package io.landslide.edge.ops;
+
+import io.landslide.codec.ErrorCode;
+import io.landslide.edge.defence.RateLimiter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The edge's own meters, registered once so the vote path only increments. */
+public final class EdgeMetrics {
+  private final MeterRegistry registry;
+  private final Counter accepted;
+  private final Counter redisUnknown;
+  private final Counter releaseFailed;
+  private final Counter powShadowFailed;
+  private final Counter flagged;
+  private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
+  private final Timer produce;
+  private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger spectators = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** @param registry where the meters live */
+  public EdgeMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    accepted = Counter.builder("landslide.votes").tag("outcome", "accepted").description("votes answered 202").register(registry);
+    for (ErrorCode c : ErrorCode.values()) {
+      rejected.put(c, Counter.builder("landslide.votes").tag("outcome", c.code()).description("votes rejected, by error code").register(registry));
+    }
+    redisUnknown = Counter.builder("landslide.bitmap.unknown").description("claims Redis did not answer in time; PostgreSQL guards them").register(registry);
+    flagged = Counter.builder("landslide.votes.flagged").description("votes accepted and flagged for review by their abuse score").register(registry);
+    powShadowFailed = Counter.builder("landslide.pow.shadow.failed").description("votes let through in shadow mode without a valid proof of work").register(registry);
+    releaseFailed = Counter.builder("landslide.bitmap.release.failed").description("bits that could not be released after a failed produce").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("landslide.http.connections", connections, java.util.concurrent.atomic.AtomicLong::get)
+      .description("open HTTP connections").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("landslide.live.spectators", spectators, java.util.concurrent.atomic.AtomicInteger::get)
+      .description("WebSocket and SSE spectators connected").register(registry);
+    produce = Timer.builder("landslide.kafka.produce").description("time from send to acks=all").publishPercentiles(0.5, 0.99, 0.999).register(registry);
+  }
+
+  public void connectionOpened(io.vertx.core.http.HttpConnection c) {
+    connections.incrementAndGet();
+    c.closeHandler(v -> connections.decrementAndGet());
+  }
+
+  public java.util.concurrent.atomic.AtomicInteger spectators() {
+    return spectators;
+  }
+
+  public void accepted() {
+    accepted.increment();
+  }
+
+  public void rejected(ErrorCode code) {
+    rejected.get(code).increment();
+  }
+
+  public void redisUnknown() {
+    redisUnknown.increment();
+  }
+
+  public void releaseFailed() {
+    releaseFailed.increment();
+  }
+
+  /** @param limiters the rate limits: a gauge of the keys each blocks now */
+  public void rateLimits(java.util.List<RateLimiter> limiters) {
+    for (RateLimiter l : limiters) {
+      io.micrometer.core.instrument.Gauge.builder("landslide.ratelimit.blocked", l, RateLimiter::blocked).tag("limit", l.limit().name())
+        .description("keys a rate limit refuses until their window ends").register(registry);
+    }
+  }
+
+  public void flagged() {
+    flagged.increment();
+  }
+
+  public void powShadowFailed() {
+    powShadowFailed.increment();
+  }
+
+  public void produced(long nanos) {
+    produce.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+}

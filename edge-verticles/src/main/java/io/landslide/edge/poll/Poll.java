@@ -1,0 +1,82 @@
+package io.landslide.edge.poll;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A poll as the edge keeps it in memory. Its status follows from the clock, so a scheduled open or close
+ * needs no update to take effect.
+ *
+ * @param id       the id
+ * @param title    the question
+ * @param options  option labels; an option's id is its index
+ * @param opensAt  when voting opens
+ * @param closesAt when voting closes, or null while open-ended
+ * @param powDifficulty its proof-of-work difficulty (leading zero bits), or {@link #DEFAULT_DIFFICULTY} for the
+ *                 edge's default; not part of the poll's public JSON (clients learn it from its challenge)
+ */
+public record Poll(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+  /** The poll takes the edge's default proof-of-work difficulty. */
+  public static final int DEFAULT_DIFFICULTY = -1;
+  /** The hardest proof of work a poll may ask (leading zero bits). */
+  public static final int MAX_DIFFICULTY = 32;
+
+  /** The status of a poll at a moment. */
+  public enum Status {
+    /** Not open yet. */
+    SCHEDULED,
+    /** Taking votes. */
+    OPEN,
+    /** No more votes. */
+    CLOSED;
+
+    /** @return the contract's spelling */
+    public String json() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * @param nowMillis the moment, epoch ms
+   * @return the status then
+   */
+  public Status status(long nowMillis) {
+    if (closesAt != null && nowMillis >= closesAt.toEpochMilli()) return Status.CLOSED;
+    if (nowMillis < opensAt.toEpochMilli()) return Status.SCHEDULED;
+    return Status.OPEN;
+  }
+
+  /**
+   * @param option an option id
+   * @return whether the poll has it
+   */
+  public boolean hasOption(long option) {
+    return option >= 0 && option < options.size();
+  }
+
+  /** @return the contract's JSON for the poll, status as of now */
+  public JsonObject toJson() {
+    JsonArray opts = new JsonArray();
+    for (int i = 0; i < options.size(); i++) opts.add(new JsonObject().put("id", i).put("label", options.get(i)));
+    return new JsonObject().put("id", id).put("title", title).put("status", status(System.currentTimeMillis()).json())
+      .put("options", opts).put("opensAt", opensAt.toString()).put("closesAt", closesAt == null ? null : closesAt.toString());
+  }
+
+  /**
+   * @param counts each option's committed count
+   * @param fin    whether the results are final
+   * @return the contract's results document
+   */
+  public JsonObject results(long[] counts, boolean fin) {
+    io.vertx.core.json.JsonArray options = new io.vertx.core.json.JsonArray();
+    long total = 0;
+    for (int i = 0; i < counts.length; i++) {
+      options.add(new JsonObject().put("id", i).put("label", options().get(i)).put("count", counts[i]));
+      total += counts[i];
+    }
+    return new JsonObject().put("poll", id).put("total", total).put("options", options)
+      .put("asOf", Instant.now().toString()).put("final", fin);
+  }
+}

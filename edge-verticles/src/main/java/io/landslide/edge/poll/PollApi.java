@@ -1,0 +1,199 @@
+package io.landslide.edge.poll;
+
+import io.landslide.codec.ErrorCode;
+import io.landslide.dedup.VoterBitmap;
+import io.landslide.edge.account.Authenticator;
+import io.landslide.edge.http.Http;
+import io.landslide.edge.http.Rejection;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+/** Polls (create, list, get, close), results, and a voter's own vote. */
+public final class PollApi {
+  private final Authenticator auth;
+  private final PollCache polls;
+  private final PollStore store;
+  private final VoterBitmap bitmap;
+  private final PollVoters voters;
+  private final int flagThreshold;
+  private final Http http;
+
+  /**
+   * @param auth     tokens to voters
+   * @param polls    the poll cache
+   * @param store    PostgreSQL
+   * @param bitmap   this event loop's bitmap connection
+   * @param flagThreshold a vote's abuse score at or over it is flagged
+   * @param http     response writing
+   */
+  public PollApi(Authenticator auth, PollCache polls, PollStore store, VoterBitmap bitmap, int flagThreshold, Http http) {
+    this.auth = auth;
+    this.polls = polls;
+    this.store = store;
+    this.bitmap = bitmap;
+    this.voters = new PollVoters(store.pool());
+    this.flagThreshold = flagThreshold;
+    this.http = http;
+  }
+
+  /** {@code POST /polls} (admin). */
+  public void create(RoutingContext ctx) {
+    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(admin -> {
+        NewPoll p = NewPoll.parse(ctx.body().buffer() == null ? null : ctx.body().buffer().toString());
+        // Take the id first and clear its bitmap before anyone can vote: a poll starts with no voters,
+        // whatever a reset database left in Redis under the same id.
+        return store.nextId().compose(id -> bitmap.clear(id).otherwise(0L)
+          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty))
+          .compose(poll -> bitmap.markComplete(poll.id()).otherwise((Void) null).map(poll)));
+      })
+      .onSuccess(p -> {
+        polls.put(p);
+        ctx.response().putHeader(HttpHeaders.LOCATION, "/api/v1/polls/" + p.id());
+        Http.json(ctx, 201, p.toJson().encode());
+      })
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /** {@code GET /polls}. */
+  public void list(RoutingContext ctx) {
+    JsonArray out = new JsonArray();
+    for (Poll p : polls.all()) out.add(p.toJson());
+    Http.json(ctx, 200, out.encode());
+  }
+
+  /** {@code GET /polls/{id}}. */
+  public void get(RoutingContext ctx) {
+    poll(ctx).onSuccess(p -> Http.json(ctx, 200, p.toJson().encode())).onFailure(t -> http.fail(ctx, t));
+  }
+
+  /** {@code POST /polls/{id}/close} (admin). */
+  public void close(RoutingContext ctx) {
+    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(admin -> poll(ctx))
+      .compose(p -> store.close(p.id()))
+      .onSuccess(p -> {
+        polls.put(p);
+        Http.json(ctx, 200, p.toJson().encode());
+      })
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /**
+   * {@code POST /polls/{id}/bitmap/rebuild} (admin): sets the bit of every voter PostgreSQL holds, after Redis
+   * lost data (restart without persistence, failover, flush). Bits set meanwhile are kept.
+   */
+  public void rebuildBitmap(RoutingContext ctx) {
+    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(admin -> poll(ctx))
+      .compose(p -> bitmap.rebuild(p.id(), voters).compose(users -> bitmap.markComplete(p.id())
+        .map(v -> new JsonObject().put("poll", p.id()).put("users", users))))
+      .onSuccess(json -> Http.json(ctx, 200, json.encode()))
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /**
+   * {@code GET /polls/{id}/flags} (admin): the committed votes whose abuse score flagged them, counted by option, and
+   * the highest-scored of them for review. They are kept and counted like any vote; this is where they stand apart.
+   */
+  public void flags(RoutingContext ctx) {
+    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(admin -> poll(ctx))
+      .compose(p -> store.flags(p, flagThreshold))
+      .onSuccess(json -> Http.json(ctx, 200, json.encode()))
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /** {@code GET /polls/{id}/votes/me}: counted (in PostgreSQL), accepted (bit set, on its way) or none. */
+  public void myVote(RoutingContext ctx) {
+    auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(voter -> poll(ctx).compose(p -> store.countedVote(p.id(), voter.userId()).compose(counted -> {
+        if (counted != null) return Future.succeededFuture(counted.put("status", "counted"));
+        return bitmap.isClaimed(p.id(), voter.userId()).otherwise(false)
+          .map(claimed -> new JsonObject().put("status", claimed ? "accepted" : "none"));
+      })))
+      .onSuccess(json -> Http.json(ctx, 200, json.encode()))
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  private Future<Poll> poll(RoutingContext ctx) {
+    return polls.require(ctx.pathParam("id"));
+  }
+
+  /** A validated {@code POST /polls} body. */
+  record NewPoll(String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+    static final int MAX_TITLE = 200;
+    static final int MAX_LABEL = 100;
+    static final int MIN_OPTIONS = 2;
+    static final int MAX_OPTIONS = 32;
+
+    static NewPoll parse(String body) {
+      JsonObject o = Http.jsonObject(body);
+      String title = text(o.getValue("title"), "title", MAX_TITLE);
+      if (!(o.getValue("options") instanceof JsonArray arr)) throw bad("options must be an array of labels.");
+      if (arr.size() < MIN_OPTIONS || arr.size() > MAX_OPTIONS) throw bad("A poll has 2 to 32 options.");
+      List<String> options = new ArrayList<>(arr.size());
+      for (Object label : arr) options.add(text(label, "each option", MAX_LABEL));
+      if (new HashSet<>(options).size() != options.size()) throw bad("Option labels must be distinct.");
+      Instant now = Instant.now();
+      Instant opensAt = time(o.getValue("opensAt"), "opensAt");
+      Instant closesAt = time(o.getValue("closesAt"), "closesAt");
+      if (opensAt == null) opensAt = now;
+      if (closesAt != null && !closesAt.isAfter(opensAt)) throw bad("closesAt must be after opensAt.");
+      Object pow = o.getValue("powDifficulty");
+      if (pow != null && !(pow instanceof Integer d && d >= 0 && d <= Poll.MAX_DIFFICULTY)) {
+        throw bad("powDifficulty must be an integer from 0 to " + Poll.MAX_DIFFICULTY + ".");
+      }
+      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : (Integer) pow);
+    }
+
+    private static String text(Object v, String what, int max) {
+      if (!(v instanceof String s)) throw bad(what + " must be a string.");
+      int n = s.codePointCount(0, s.length());
+      if (s.isBlank() || n > max) throw bad(what + " must be 1 to " + max + " characters.");
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (Character.isISOControl(c) || (Character.isSurrogate(c) && !validSurrogate(s, i)) || isBidiControl(c)) {
+          throw bad(what + " has a control or invalid character.");
+        }
+      }
+      return s;
+    }
+
+    /** Bidirectional overrides and isolates can make a label display as another (U+202A-U+202E, U+2066-U+2069). */
+    private static boolean isBidiControl(char c) {
+      return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
+    }
+
+    private static boolean validSurrogate(String s, int i) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+    }
+
+    private static Instant time(Object v, String what) {
+      if (v == null) return null;
+      if (!(v instanceof String s)) throw bad(what + " must be an ISO-8601 time.");
+      try {
+        return OffsetDateTime.parse(s).toInstant();
+      } catch (DateTimeParseException e) {
+        throw bad(what + " must be an ISO-8601 time with an offset, e.g. 2026-11-21T20:00:00Z.");
+      }
+    }
+
+    private static Rejection bad(String message) {
+      return Rejection.of(ErrorCode.BAD_REQUEST, message);
+    }
+  }
+}

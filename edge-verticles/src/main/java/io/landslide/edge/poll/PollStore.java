@@ -1,0 +1,194 @@
+package io.landslide.edge.poll;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Polls, results and votes in PostgreSQL (vertx-pg-client: non-blocking). */
+public final class PollStore {
+  /** A poll's columns, in the order {@link #poll(Row)} reads them. */
+  private static final String COLUMNS = "id, title, options, opens_at, closes_at, pow_difficulty";
+  private final Pool pool;
+  private final int votePartitions;
+  private final String writerGroup;
+  private final String topic;
+
+  /**
+   * @param pool           the pool
+   * @param votePartitions hash sub-partitions of a new poll's votes
+   * @param writerGroup    the writers' consumer group
+   * @param topic          the votes topic
+   */
+  public PollStore(Pool pool, int votePartitions, String writerGroup, String topic) {
+    this.pool = pool;
+    this.votePartitions = votePartitions;
+    this.writerGroup = writerGroup;
+    this.topic = topic;
+  }
+
+  /** @return every poll */
+  public Future<List<Poll>> all() {
+    return pool.query("SELECT " + COLUMNS + " FROM polls ORDER BY id").execute().map(rows -> {
+      List<Poll> polls = new ArrayList<>(rows.size());
+      for (Row r : rows) polls.add(poll(r));
+      return polls;
+    });
+  }
+
+  /**
+   * @param id a poll id
+   * @return the poll, or null when there is none
+   */
+  public Future<Poll> get(int id) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM polls WHERE id = $1").execute(Tuple.of(id))
+      .map(rows -> rows.size() == 0 ? null : poll(rows.iterator().next()));
+  }
+
+  /** @return a fresh poll id (from the polls identity sequence) */
+  public Future<Integer> nextId() {
+    return pool.query("SELECT nextval(pg_get_serial_sequence('polls', 'id'))::int").execute().map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /**
+   * Creates the poll and its vote partitions in one transaction.
+   *
+   * @param id       the poll id, from {@link #nextId()}
+   * @param title    the question
+   * @param options  the labels
+   * @param opensAt  when it opens
+   * @param closesAt when it closes, or null
+   * @param powDifficulty its proof-of-work difficulty, or {@link Poll#DEFAULT_DIFFICULTY}
+   * @return the poll
+   */
+  public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+    return pool.withTransaction(c -> c.preparedQuery("INSERT INTO polls (id, title, options, opens_at, closes_at, pow_difficulty)"
+        + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + COLUMNS)
+      .execute(Tuple.of(id, title, options.toArray(new String[0]), utc(opensAt), closesAt == null ? null : utc(closesAt),
+        powDifficulty == Poll.DEFAULT_DIFFICULTY ? null : (short) powDifficulty))
+      .compose(rows -> {
+        Poll p = poll(rows.iterator().next());
+        return c.preparedQuery("SELECT landslide_create_vote_partitions($1, $2)").execute(Tuple.of(p.id(), votePartitions)).map(p);
+      }));
+  }
+
+  /**
+   * Closes the poll now, unless it closed already.
+   *
+   * @param id the poll id
+   * @return the poll, or null when there is none
+   */
+  public Future<Poll> close(int id) {
+    return pool.preparedQuery("UPDATE polls SET closes_at = LEAST(COALESCE(closes_at, now()), now()) WHERE id = $1"
+      + " RETURNING " + COLUMNS).execute(Tuple.of(id))
+      .map(rows -> rows.size() == 0 ? null : poll(rows.iterator().next()));
+  }
+
+  /**
+   * @param poll      the poll
+   * @param threshold the flag threshold
+   * @return {@code {"poll", "threshold", "flagged", "options": [{"id", "label", "flagged"}], "votes": [up to 100 of the
+   *         highest-scored: {"user", "option", "score", "acceptedAt", "address"}]}}
+   */
+  public Future<JsonObject> flags(Poll poll, int threshold) {
+    Tuple args = Tuple.of(poll.id(), threshold);
+    Future<RowSet<Row>> byOption = pool.preparedQuery("SELECT option_id, count(*) FROM votes WHERE poll_id = $1 AND bot_score >= $2"
+      + " GROUP BY option_id").execute(args);
+    Future<RowSet<Row>> worst = pool.preparedQuery("SELECT user_id, option_id, bot_score, accepted_at, host(client_addr) FROM votes"
+      + " WHERE poll_id = $1 AND bot_score >= $2 ORDER BY bot_score DESC, accepted_at LIMIT 100").execute(args);
+    return Future.all(byOption, worst).map(x -> {
+      long[] counts = new long[poll.options().size()];
+      for (Row r : byOption.result()) {
+        int o = r.getInteger(0);
+        if (o >= 0 && o < counts.length) counts[o] = r.getLong(1);
+      }
+      JsonArray options = new JsonArray();
+      long total = 0;
+      for (int o = 0; o < counts.length; o++) {
+        options.add(new JsonObject().put("id", o).put("label", poll.options().get(o)).put("flagged", counts[o]));
+        total += counts[o];
+      }
+      JsonArray votes = new JsonArray();
+      for (Row r : worst.result()) {
+        votes.add(new JsonObject().put("user", r.getLong(0)).put("option", r.getInteger(1)).put("score", r.getInteger(2))
+          .put("acceptedAt", r.getOffsetDateTime(3).toInstant().toString()).put("address", r.getString(4)));
+      }
+      return new JsonObject().put("poll", poll.id()).put("threshold", threshold).put("flagged", total).put("options", options).put("votes", votes);
+    });
+  }
+
+  /**
+   * @param poll the poll
+   * @return every shard's absolute count: rows of {option, shard, count}
+   */
+  public Future<long[][]> shardCounts(Poll poll) {
+    return pool.preparedQuery("SELECT option_id, shard, count FROM tallies WHERE poll_id = $1").execute(Tuple.of(poll.id()))
+      .map(rows -> {
+        long[][] out = new long[rows.size()][];
+        int i = 0;
+        for (Row r : rows) out[i++] = new long[] {r.getInteger(0), r.getInteger(1), r.getLong(2)};
+        return out;
+      });
+  }
+
+  /**
+   * @param poll the poll id
+   * @param user the user index
+   * @return {@code {"option", "receipt"}} of the user's counted vote, or null
+   */
+  public Future<JsonObject> countedVote(int poll, long user) {
+    return pool.preparedQuery("SELECT option_id, replace(receipt::text, '-', '') FROM votes WHERE poll_id = $1 AND user_id = $2")
+      .execute(Tuple.of(poll, user)).map(rows -> {
+        if (rows.size() == 0) return null;
+        Row r = rows.iterator().next();
+        return new JsonObject().put("option", r.getInteger(0)).put("receipt", r.getString(1));
+      });
+  }
+
+  /**
+   * @param endOffsets the votes topic's end offset per partition now
+   * @return whether the writers have committed everything up to those offsets
+   */
+  public Future<Boolean> writersCaughtUp(long[] endOffsets) {
+    return pool.preparedQuery("SELECT partition, next_offset FROM kafka_offsets WHERE group_id = $1 AND topic = $2")
+      .execute(Tuple.of(writerGroup, topic)).map(rows -> {
+        long[] stored = new long[endOffsets.length];
+        for (Row r : rows) {
+          int p = r.getInteger(0);
+          if (p < stored.length) stored[p] = r.getLong(1);
+        }
+        for (int p = 0; p < endOffsets.length; p++) if (stored[p] < endOffsets[p]) return false;
+        return true;
+      });
+  }
+
+  /** @return the pool (for the bitmap rebuild, which streams a poll's voters) */
+  public Pool pool() {
+    return pool;
+  }
+
+  /** @return succeeds when PostgreSQL answers */
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  private static OffsetDateTime utc(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Poll poll(Row r) {
+    OffsetDateTime closes = r.getOffsetDateTime(4);
+    Short pow = r.getShort(5);
+    return new Poll(r.getInteger(0), r.getString(1), Arrays.asList(r.getArrayOfStrings(2)),
+      r.getOffsetDateTime(3).toInstant(), closes == null ? null : closes.toInstant(), pow == null ? Poll.DEFAULT_DIFFICULTY : pow);
+  }
+}

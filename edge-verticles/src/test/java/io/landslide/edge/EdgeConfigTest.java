@@ -1,0 +1,46 @@
+package io.landslide.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.landslide.edge.defence.PowConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The edge's configuration: one record per concern, and a bad value fails at start naming its variable. */
+class EdgeConfigTest {
+
+  @Test
+  void shouldReadEveryPartWithItsDefaults() {
+    EdgeConfig c = EdgeConfig.fromEnv(Map.of("VOTING_EDGE_INSTANCES", "3"));
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.http().instances()).isEqualTo(3);
+    assertThat(c.live().frameBudget()).as("the default frame budget scales with the event loops").isEqualTo(30_000);
+    assertThat(c.live().maxSpectators()).isEqualTo(30_000);
+    assertThat(c.kafka().topic()).isEqualTo("votes.v1");
+    assertThat(c.polls().votePartitions()).isEqualTo(4);
+    assertThat(c.jwt().production()).isFalse();
+    assertThat(c.defences().pow().difficulty()).isZero();
+  }
+
+  @ParameterizedTest(name = "{0}=abc fails naming {0}")
+  @ValueSource(strings = {"VOTING_HTTP_PORT", "VOTING_EDGE_INSTANCES", "VOTING_RETRY_AFTER_SECONDS", "VOTING_KAFKA_DELIVERY_TIMEOUT_MS",
+    "VOTING_LIVE_FRAME_BUDGET", "VOTING_MAX_SPECTATORS", "VOTING_LIVE_RESYNC_MS", "VOTING_VOTE_HASH_PARTITIONS", "VOTING_PG_POOL_SIZE",
+    "VOTING_BITMAP_CHECK_MS", "VOTING_POW_DIFFICULTY", "VOTING_POW_TTL_SECONDS", "VOTING_RATE_WINDOW_MS", "VOTING_RATE_SYNC_MS",
+    "VOTING_RATE_SYNC_AFTER", "VOTING_FLAG_THRESHOLD", "VOTING_ABUSE_ADDRESS_VOTES", "VOTING_POW_ABUSE_BONUS", "VOTING_TOKEN_TTL_SECONDS",
+    "VOTING_KDF_MEMORY_KIB", "VOTING_KDF_ITERATIONS", "VOTING_KDF_THREADS", "VOTING_KDF_MAX_QUEUED", "VOTING_PG_PORT",
+    "VOTING_BITMAP_CHUNK_BITS", "VOTING_REDIS_TIMEOUT_MS", "VOTING_RATE_USER"})
+  void shouldNameTheVariableOfAValueThatDoesNotParse(String variable) {
+    assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of(variable, "abc"))).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining(variable);
+  }
+
+  @Test
+  void shouldRefuseTheDevProofOfWorkSecretInProduction() {
+    Map<String, String> prod = Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "x".repeat(40),
+      "VOTING_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----", "VOTING_POW_SECRET", PowConfig.DEV_SECRET);
+    assertThatThrownBy(() -> EdgeConfig.fromEnv(prod)).hasMessageContaining("VOTING_POW_SECRET");
+  }
+}

@@ -1,0 +1,256 @@
+package io.landslide.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.landslide.runtime.PgSettings;
+import io.landslide.codec.Receipt;
+import io.landslide.codec.UserKeySerializer;
+import io.landslide.codec.VoteEvent;
+import io.landslide.codec.VoteEventSerializer;
+import io.landslide.infra.LocalKafka;
+import io.landslide.infra.Schema;
+import io.landslide.infra.TestStack;
+import io.landslide.writer.store.BatchWriter;
+import io.landslide.writer.store.FencedException;
+import io.landslide.writer.store.OffsetStore;
+import io.landslide.writer.store.WriterConnection;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The writer on a real broker and a real PostgreSQL: exactly once, exact tallies, nothing dropped. */
+class VoteWriterIT {
+  private static final int PARTITIONS = 4;
+  private final PgSettings pg = TestStack.pg();
+  private final String bootstrap = TestStack.kafkaBootstrap();
+  private final String topic = "votes-writer-test-" + UUID.randomUUID();
+  private final String group = "writer-test-" + UUID.randomUUID();
+
+  VoteWriterIT() {
+    LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
+  }
+
+  private WriterMain startWriter(int batchMax) throws Exception {
+    return WriterMain.start(new WriterConfig(bootstrap, topic, group, batchMax, 20, 50, 0, 2, io.landslide.runtime.ClusterSettings.none(), pg)).await(60, TimeUnit.SECONDS);
+  }
+
+  private int newPoll(int options) throws SQLException {
+    try (Connection c = Schema.connect(pg); Statement s = c.createStatement()) {
+      StringBuilder opts = new StringBuilder("ARRAY[");
+      for (int i = 0; i < options; i++) opts.append(i == 0 ? "" : ",").append("'o").append(i).append("'");
+      try (ResultSet rs = s.executeQuery("INSERT INTO polls (title, options) VALUES ('writer test', " + opts + "]) RETURNING id")) {
+        rs.next();
+        int id = rs.getInt(1);
+        s.execute("SELECT landslide_create_vote_partitions(" + id + ", 4)");
+        return id;
+      }
+    }
+  }
+
+  private static VoteEvent vote(int poll, long user, int option) {
+    return new VoteEvent(poll, user, option, System.currentTimeMillis(), Receipt.random(), new byte[] {127, 0, 0, 1}, 0);
+  }
+
+  private void produce(List<VoteEvent> votes) throws Exception {
+    try (var p = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+      ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new UserKeySerializer(), new VoteEventSerializer())) {
+      for (VoteEvent v : votes) p.send(new ProducerRecord<>(topic, v.userId(), v));
+      p.flush();
+    }
+  }
+
+  private void produceRaw(long key, byte[] value) throws Exception {
+    try (var p = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+      new UserKeySerializer(), new ByteArraySerializer())) {
+      p.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private long query(String sql) {
+    try (Connection c = Schema.connect(pg); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql, e);
+    }
+  }
+
+  /** Waits for a condition, with a deadline; never a bare sleep. */
+  private static void await(String what, LongSupplier value, long expected) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long v;
+    while ((v = value.getAsLong()) != expected) {
+      if (System.nanoTime() > deadline) throw new AssertionError(what + ": " + v + ", expected " + expected);
+      Thread.sleep(50);
+    }
+  }
+
+  private long votes(int poll) {
+    return query("SELECT count(*) FROM votes WHERE poll_id = " + poll);
+  }
+
+  private long tallied(int poll) {
+    return query("SELECT coalesce(sum(count), 0) FROM tallies WHERE poll_id = " + poll);
+  }
+
+  private long rejects(int poll, String reason) {
+    return query("SELECT count(*) FROM vote_rejects WHERE poll_id = " + poll + " AND reason = '" + reason + "'");
+  }
+
+  @Test
+  @DisplayName("Every vote written once; tallies exact and sharded by partition; offsets stored with the rows")
+  void shouldWriteEveryVoteOnceWithTalliesAndOffsets() throws Exception {
+    int poll = newPoll(3);
+    List<VoteEvent> votes = new ArrayList<>();
+    Map<Integer, Long> perOption = new HashMap<>();
+    for (long u = 1; u <= 20_000; u++) {
+      int option = (int) (u * 7 % 3);
+      votes.add(vote(poll, u * 101, option));
+      perOption.merge(option, 1L, Long::sum);
+    }
+    produce(votes);
+    WriterMain w = startWriter(1000);
+    try {
+      await("rows", () -> votes(poll), 20_000);
+      assertThat(tallied(poll)).isEqualTo(20_000);
+      for (var e : perOption.entrySet()) {
+        assertThat(query("SELECT sum(count) FROM tallies WHERE poll_id = " + poll + " AND option_id = " + e.getKey())).isEqualTo(e.getValue());
+      }
+      assertThat(query("SELECT count(*) FROM (SELECT kafka_partition, count(*) c FROM votes WHERE poll_id = " + poll
+        + " GROUP BY 1) v JOIN (SELECT shard, sum(count) c FROM tallies WHERE poll_id = " + poll + " GROUP BY 1) t"
+        + " ON t.shard = v.kafka_partition AND t.c = v.c")).as("each shard counts its partition's rows").isEqualTo(PARTITIONS);
+      await("stored offsets", () -> query("SELECT coalesce(sum(next_offset), 0) FROM kafka_offsets WHERE group_id = '" + group + "'"), 20_000);
+      assertThat(rejects(poll, BatchWriter.DUPLICATE)).isZero();
+    } finally {
+      w.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("A duplicate that reaches the writer is kept in vote_rejects and counted once; the first vote wins")
+  void shouldKeepDuplicatesInTheAuditTableAndCountOnce() throws Exception {
+    int poll = newPoll(2);
+    WriterMain w = startWriter(500);
+    try {
+      List<VoteEvent> batch = new ArrayList<>();
+      for (long u = 1; u <= 300; u++) batch.add(vote(poll, u, 0));
+      batch.add(vote(poll, 5, 1)); // same batch
+      produce(batch);
+      await("rows", () -> votes(poll), 300);
+      produce(List.of(vote(poll, 7, 1))); // a later batch
+      await("rejects", () -> rejects(poll, BatchWriter.DUPLICATE), 2);
+      assertThat(votes(poll)).isEqualTo(300);
+      assertThat(tallied(poll)).isEqualTo(300);
+      assertThat(query("SELECT count(*) FROM votes WHERE poll_id = " + poll + " AND option_id = 1")).as("first vote wins").isZero();
+      produce(List.of(vote(poll, 1000, 1)));
+      await("rows after the duplicates", () -> votes(poll), 301);
+      assertThat(tallied(poll)).isEqualTo(301);
+    } finally {
+      w.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("A restarted writer resumes at the offsets stored in PostgreSQL: nothing is replayed twice")
+  void shouldResumeAtStoredOffsets() throws Exception {
+    int poll = newPoll(2);
+    List<VoteEvent> first = new ArrayList<>();
+    for (long u = 1; u <= 5000; u++) first.add(vote(poll, u, (int) (u % 2)));
+    produce(first);
+    WriterMain a = startWriter(700);
+    await("rows", () -> votes(poll), 5000);
+    a.close().await(30, TimeUnit.SECONDS);
+
+    // The writer never commits offsets to Kafka: a writer that did not seek to PostgreSQL's would start at 0.
+    WriterMain b = startWriter(700);
+    try {
+      List<VoteEvent> more = new ArrayList<>();
+      for (long u = 5001; u <= 6000; u++) more.add(vote(poll, u, 0));
+      produce(more);
+      await("rows", () -> votes(poll), 6000);
+      assertThat(query("SELECT count(*) FROM vote_rejects WHERE poll_id = " + poll)).isZero();
+      assertThat(tallied(poll)).isEqualTo(6000);
+    } finally {
+      b.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("Corrupt records and votes for unknown polls are kept, never dropped, and do not block the partition")
+  void shouldKeepCorruptRecordsAndUnknownPolls() throws Exception {
+    int poll = newPoll(2);
+    int unknown = (int) query("SELECT nextval(pg_get_serial_sequence('polls', 'id'))"); // an id no poll will ever have
+    WriterMain w = startWriter(100);
+    try {
+      produceRaw(1, new byte[] {1, 2, 3});
+      produce(List.of(vote(poll, 1, 0), vote(unknown, 2, 0), vote(poll, 3, 1)));
+      await("rows", () -> votes(poll), 2);
+      await("unknown poll kept", () -> query("SELECT count(*) FROM vote_rejects WHERE poll_id = " + unknown
+        + " AND reason = '" + BatchWriter.UNKNOWN_POLL + "'"), 1);
+      assertThat(query("SELECT count(*) FROM vote_corrupt WHERE payload = '\\x010203'::bytea")).isGreaterThanOrEqualTo(1);
+      assertThat(tallied(poll)).isEqualTo(2);
+      assertThat(query("SELECT coalesce(sum(count), 0) FROM tallies WHERE poll_id = " + unknown)).isZero();
+    } finally {
+      w.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("A writer whose offset moved under it (a zombie) writes nothing")
+  void shouldFenceAWriterThatLostItsPartition() throws Exception {
+    int poll = newPoll(2);
+    String g = "fence-" + UUID.randomUUID();
+    try (WriterConnection conn = new WriterConnection(pg)) {
+      OffsetStore offsets = new OffsetStore(conn, g, topic);
+      BatchWriter bw = new BatchWriter(conn, offsets);
+      assertThat(offsets.storedOffset(0, 0)).isZero();
+      var rec = new ConsumerRecord<byte[], byte[]>(topic, 0, 0, null, io.landslide.codec.VoteEventDescriptor.encode(vote(poll, 9, 1)));
+      TopicPartition tp = new TopicPartition(topic, 0);
+      assertThatThrownBy(() -> bw.write(List.of(rec), Map.of(tp, 5L))).isInstanceOf(FencedException.class);
+      assertThat(votes(poll)).isZero();
+      assertThat(tallied(poll)).isZero();
+      assertThat(offsets.storedOffset(0, 0)).isZero();
+      assertThat(bw.write(List.of(rec), Map.of(tp, 0L)).inserted()).isEqualTo(1);
+      assertThat(offsets.storedOffset(0, 0)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("Invariant 7: the blocking batch write refuses to run on an event loop")
+  void shouldRefuseToBlockAnEventLoop() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (WriterConnection conn = new WriterConnection(pg)) {
+      BatchWriter bw = new BatchWriter(conn, new OffsetStore(conn, "el-" + UUID.randomUUID(), topic));
+      Throwable failure = vertx.getOrCreateContext().<Void>executeBlocking(() -> null)
+        .compose(v -> {
+          try {
+            bw.write(List.of(), Map.of());
+            return io.vertx.core.Future.<Void>succeededFuture();
+          } catch (Exception | Error e) {
+            return io.vertx.core.Future.<Void>failedFuture(e);
+          }
+        }).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())).await(10, TimeUnit.SECONDS);
+      assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessageContaining("event loop");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}

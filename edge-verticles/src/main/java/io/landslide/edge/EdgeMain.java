@@ -70,10 +70,17 @@ public final class EdgeMain {
    * @return the running edge; fails when a dependency is missing or the port is taken
    */
   public static Future<EdgeMain> start(EdgeConfig config) {
-    return Boot.start(config.cluster(), b -> start(config, b.registry(), b.vertx()));
+    // Building the clients blocks (the Kafka producer resolves its bootstrap servers, loads and checks its config):
+    // never on an event loop. Deploying them does not.
+    return Boot.start(config.cluster(), b -> b.vertx().executeBlocking(() -> build(config, b.registry(), b.vertx()), false)
+      .compose(built -> deploy(config, b.vertx(), built)));
   }
 
-  private static Future<EdgeMain> start(EdgeConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
+  /** What {@link #build} makes once per process, before anything is deployed. */
+  private record Built(EdgeJobsVerticle jobs, HttpEdgeVerticle.Shared shared, VoteProducer producer) {
+  }
+
+  private static Built build(EdgeConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
     PgConnectOptions pgOptions = new PgConnectOptions().setHost(config.pg().host()).setPort(config.pg().port())
       .setDatabase(config.pg().database()).setUser(config.pg().user()).setPassword(config.pg().password())
       .setCachePreparedStatements(true);
@@ -100,10 +107,13 @@ public final class EdgeMain {
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode());
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
       new BitmapGuard(polls, VoterBitmap.create(vertx, config.bitmap()), new PollVoters(pool)), config.polls().bitmapCheckMs());
+    return new Built(jobs, shared, producer);
+  }
 
-    EdgeMain edge = new EdgeMain(vertx, producer, config.http().port());
-    return vertx.deployVerticle(jobs)
-      .compose(id -> vertx.deployVerticle(() -> new HttpEdgeVerticle(config.http(), config.live(), dc.pow(), shared,
+  private static Future<EdgeMain> deploy(EdgeConfig config, Vertx vertx, Built built) {
+    EdgeMain edge = new EdgeMain(vertx, built.producer(), config.http().port());
+    return vertx.deployVerticle(built.jobs())
+      .compose(id -> vertx.deployVerticle(() -> new HttpEdgeVerticle(config.http(), config.live(), config.defences().pow(), built.shared(),
         vx -> VoterBitmap.create(vx, config.bitmap())), new DeploymentOptions().setInstances(config.http().instances())))
       .map(id -> edge)
       .recover(t -> {

@@ -65,6 +65,16 @@ class PollApiIT {
   }
 
   @Test
+  @DisplayName("A cleartext HTTP/2 upgrade is declined: the answer comes over HTTP/1.1")
+  void shouldDeclineCleartextHttp2Upgrades() throws Exception {
+    java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+    java.net.http.HttpResponse<String> r = h2.send(java.net.http.HttpRequest.newBuilder(
+      java.net.URI.create("http://localhost:" + f.config.http().port() + "/api/v1/polls")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+  }
+
+  @Test
   @DisplayName("GET /api/v1/openapi.yaml serves the contract document, every code in it")
   void shouldServeTheOpenApiDocument() {
     HttpResponse<Buffer> r = f.call(HttpMethod.GET, "/api/v1/openapi.yaml", null, null);

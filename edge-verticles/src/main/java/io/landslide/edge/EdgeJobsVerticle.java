@@ -2,6 +2,7 @@ package io.landslide.edge;
 
 import io.landslide.edge.defence.AbuseSignals;
 import io.landslide.edge.defence.RateLimitSync;
+import io.landslide.edge.ops.Health;
 import io.landslide.edge.poll.BitmapGuard;
 import io.landslide.edge.poll.PollCache;
 import io.landslide.edge.vote.VoteProducer;
@@ -14,8 +15,9 @@ import java.util.List;
 
 /**
  * The edge's periodic jobs, deployed once per process before the HTTP verticles: the producer's metadata is warm,
- * polls are loaded and followed, the rate-limit sync listens; then, every so often, poll reload, rate-limit sync,
- * bitmap guard, abuse-window eviction and producer keep-warm. The timers are this verticle's: undeploying it
+ * polls are loaded and followed, the rate-limit sync listens, the services were probed once; then, every so often,
+ * the dependency probe (what readiness reports), poll reload, rate-limit sync, bitmap guard, abuse-window eviction
+ * and producer keep-warm. The timers are this verticle's: undeploying it
  * (closing the edge) stops every one of them.
  */
 public final class EdgeJobsVerticle extends VerticleBase {
@@ -26,6 +28,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
   private final AbuseSignals abuse;
   private final BitmapGuard bitmapGuard;
   private final long bitmapCheckMs;
+  private final Health health;
   private final List<Long> timers = new ArrayList<>();
 
   /**
@@ -36,9 +39,10 @@ public final class EdgeJobsVerticle extends VerticleBase {
    * @param abuse         the abuse signals
    * @param bitmapGuard   the bitmap guard
    * @param bitmapCheckMs how often the guard looks; 0 = never
+   * @param health        probes Kafka, Redis and PostgreSQL for readiness
    */
   public EdgeJobsVerticle(PollCache polls, PgSubscriber pollChanges, VoteProducer producer, RateLimitSync rateSync, AbuseSignals abuse,
-                          BitmapGuard bitmapGuard, long bitmapCheckMs) {
+                          BitmapGuard bitmapGuard, long bitmapCheckMs, Health health) {
     this.polls = polls;
     this.pollChanges = pollChanges;
     this.producer = producer;
@@ -46,6 +50,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
     this.abuse = abuse;
     this.bitmapGuard = bitmapGuard;
     this.bitmapCheckMs = bitmapCheckMs;
+    this.health = health;
   }
 
   @Override
@@ -53,10 +58,12 @@ public final class EdgeJobsVerticle extends VerticleBase {
     return producer.warm(vertx, Duration.ofSeconds(30))
       .compose(v -> polls.start(pollChanges))
       .compose(v -> rateSync.start())
+      .compose(v -> health.probe())
       .onSuccess(v -> schedule());
   }
 
   private void schedule() {
+    every(Health.PROBE_EVERY_MS, health::probe);
     every(VoteProducer.KEEP_WARM_EVERY_MS, () -> producer.keepWarm(vertx));
     every(PollCache.RELOAD_EVERY_MS, polls::reloadAll);
     every(rateSync.syncMs(), rateSync::sync);

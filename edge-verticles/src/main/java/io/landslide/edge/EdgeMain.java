@@ -10,6 +10,7 @@ import io.landslide.edge.defence.DefenceConfig;
 import io.landslide.edge.defence.Defences;
 import io.landslide.edge.defence.RateLimitSync;
 import io.landslide.edge.defence.RateLimits;
+import io.landslide.edge.ops.Dependencies;
 import io.landslide.edge.ops.EdgeMetrics;
 import io.landslide.edge.ops.Health;
 import io.landslide.edge.poll.BitmapGuard;
@@ -90,6 +91,7 @@ public final class EdgeMain {
     PollStore store = new PollStore(pool, config.polls().votePartitions(), config.kafka().writerGroup(), config.kafka().topic());
     PollCache polls = new PollCache(store);
     EdgeMetrics metrics = new EdgeMetrics(registry);
+    Dependencies dependencies = new Dependencies(registry);
     DefenceConfig dc = config.defences();
     RateLimits rates = RateLimits.of(dc.rates(), System::currentTimeMillis);
     metrics.rateLimits(rates.all());
@@ -102,11 +104,13 @@ public final class EdgeMain {
     AtomicInteger hashesQueued = new AtomicInteger();
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt()), polls, store,
       new Finality(admin, store, config.kafka().topic()), producer, metrics,
-      bitmap -> new Health(vertx, store, bitmap, admin, registry), metrics.spectators(),
+      bitmap -> new Health(vertx, store, bitmap, admin, registry, dependencies), metrics.spectators(),
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode());
+    VoterBitmap jobsBitmap = VoterBitmap.create(vertx, config.bitmap());
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
-      new BitmapGuard(polls, VoterBitmap.create(vertx, config.bitmap()), new PollVoters(pool)), config.polls().bitmapCheckMs());
+      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(),
+      new Health(vertx, store, jobsBitmap, admin, registry, dependencies));
     return new Built(jobs, shared, producer);
   }
 

@@ -7,10 +7,15 @@ import io.landslide.codec.VoteEvent;
 import io.landslide.dedup.BitmapOptions;
 import io.landslide.infra.LocalKafka;
 import io.landslide.infra.TestStack;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +34,10 @@ class FaultIT {
       int poll = f.openPoll();
       assertThat(f.vote(poll, TOKENS.voter(11), "{\"option\":0}").statusCode()).isEqualTo(202);
 
+      assertThat(awaitReadiness(f, 200, "UP").getJsonObject("checks").getString("kafka")).isEqualTo("UP");
+
       kafka.stop();
+      assertThat(awaitReadiness(f, 503, "DOWN").getJsonObject("checks").getString("kafka")).as("not ready without Kafka").isEqualTo("DOWN");
       HttpResponse<Buffer> r = f.vote(poll, TOKENS.voter(12), "{\"option\":1}");
       assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(503);
       assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
@@ -45,20 +53,60 @@ class FaultIT {
       } while (retry.statusCode() == 503 && System.nanoTime() < deadline);
       assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(202);
       assertThat(f.recorded(poll)).extracting(VoteEvent::userId).containsExactlyInAnyOrder(11L, 12L);
+      awaitReadiness(f, 200, "UP");
     } finally {
       kafka.stop();
     }
   }
 
   @Test
-  @DisplayName("Redis unreachable: votes still succeed (PostgreSQL's key stays the guard)")
+  @DisplayName("Redis unreachable: votes still succeed (PostgreSQL's key stays the guard); the edge stays ready, degraded")
   void shouldAcceptVotesWithoutRedis() throws Exception {
     try (EdgeFixture f = EdgeFixture.started(TestStack.kafkaBootstrap(), "redis://127.0.0.1:1", 3000)) {
+      JsonObject ready = awaitReadiness(f, 200, "DEGRADED");
+      assertThat(ready.getJsonObject("checks").getString("redis")).isEqualTo("DOWN");
+      assertThat(ready.getJsonObject("checks").getString("kafka")).isEqualTo("UP");
+      assertThat(f.call(HttpMethod.GET, "/metrics", null, null).bodyAsString()).contains("landslide_dependency_up{dependency=\"redis\"} 0.0");
       int poll = f.openPoll();
       assertThat(f.vote(poll, TOKENS.voter(21), "{\"option\":0}").statusCode()).isEqualTo(202);
       // Without the bitmap the edge cannot tell a repeat; the writer's primary key refuses it (writer tests).
       assertThat(f.vote(poll, TOKENS.voter(21), "{\"option\":1}").statusCode()).isEqualTo(202);
       assertThat(f.recorded(poll)).hasSize(2);
+    }
+  }
+
+  @Test
+  @DisplayName("PostgreSQL gone after start: the edge stays ready (degraded) and a cached poll still takes votes; back to UP when it returns")
+  void shouldStayReadyWithoutPostgres() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (TcpProxy pg = TcpProxy.start(vertx, TestStack.pg().host(), TestStack.pg().port());
+         EdgeFixture f = EdgeFixture.started(Map.of("VOTING_PG_PORT", String.valueOf(pg.port())))) {
+      int poll = f.openPoll();
+      awaitReadiness(f, 200, "UP");
+
+      pg.cut();
+      JsonObject ready = awaitReadiness(f, 200, "DEGRADED");
+      assertThat(ready.getJsonObject("checks").getString("postgres")).isEqualTo("DOWN");
+      assertThat(ready.getJsonObject("checks").getString("kafka")).isEqualTo("UP");
+      assertThat(f.vote(poll, TOKENS.voter(31), "{\"option\":2}").statusCode()).as("a vote needs no PostgreSQL").isEqualTo(202);
+
+      pg.mend();
+      awaitReadiness(f, 200, "UP");
+      assertThat(f.recorded(poll)).extracting(VoteEvent::userId).containsExactly(31L);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Polls {@code /health/ready} until it answers with this status code and status (readiness follows a 1 s probe). */
+  private static JsonObject awaitReadiness(EdgeFixture f, int code, String status) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      HttpResponse<Buffer> r = f.call(HttpMethod.GET, "/health/ready", null, null);
+      JsonObject body = r.bodyAsJsonObject();
+      if (r.statusCode() == code && status.equals(body.getString("status"))) return body;
+      if (System.nanoTime() > deadline) throw new AssertionError("readiness never became " + code + " " + status + ": " + r.statusCode() + " " + body);
+      Thread.sleep(100); // polling a condition with a deadline, not waiting for a time
     }
   }
 }

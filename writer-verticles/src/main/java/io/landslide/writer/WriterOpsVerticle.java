@@ -8,8 +8,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
-/** The writer's {@code /health/live}, {@code /health/ready} (PostgreSQL and Kafka answer) and {@code /metrics}. */
+/**
+ * The writer's {@code /health/live}, {@code /health/ready} and {@code /metrics}. Ready while it can commit: 200 while
+ * PostgreSQL answers ({@code DEGRADED} when Kafka does not), 503 without PostgreSQL.
+ */
 final class WriterOpsVerticle extends VerticleBase {
   private final WriterConfig config;
   private final PrometheusMeterRegistry registry;
@@ -36,14 +40,16 @@ final class WriterOpsVerticle extends VerticleBase {
   }
 
   private void ready(RoutingContext ctx) {
-    Future<Void> pg = vertx.executeBlocking(() -> {
+    Future<Void> pg = vertx.<Void>executeBlocking(() -> {
       WriterConnection.probe(config.pg());
       return null;
-    });
-    Future<Void> kafka = admin.describeCluster().mapEmpty();
-    Future.join(pg, kafka).onComplete(ar -> json(ctx, ar.succeeded() ? 200 : 503,
-      "{\"status\":\"" + (ar.succeeded() ? "UP" : "DOWN") + "\",\"checks\":{\"postgres\":\"" + (pg.succeeded() ? "UP" : "DOWN")
-        + "\",\"kafka\":\"" + (kafka.succeeded() ? "UP" : "DOWN") + "\"}}"));
+    }).timeout(3, TimeUnit.SECONDS);
+    Future<Void> kafka = admin.describeCluster().<Void>mapEmpty().timeout(2, TimeUnit.SECONDS);
+    // Ready while it can commit (PostgreSQL answers); Kafka unreachable only degrades it: it resumes at the
+    // stored offsets once the brokers are back, and restarting it would not help.
+    Future.join(pg, kafka).onComplete(ar -> json(ctx, pg.succeeded() ? 200 : 503,
+      "{\"status\":\"" + (!pg.succeeded() ? "DOWN" : kafka.succeeded() ? "UP" : "DEGRADED") + "\",\"checks\":{\"postgres\":\""
+        + (pg.succeeded() ? "UP" : "DOWN") + "\",\"kafka\":\"" + (kafka.succeeded() ? "UP" : "DOWN") + "\"}}"));
   }
 
   private static void json(RoutingContext ctx, int status, String body) {

@@ -35,7 +35,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +85,7 @@ public final class EdgeMain {
       .setDatabase(config.pg().database()).setUser(config.pg().user()).setPassword(config.pg().password())
       .setCachePreparedStatements(true);
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.polls().pgPoolSize())).connectingTo(pgOptions).using(vertx).build();
-    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafka().bootstrap()));
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, config.kafka().adminProperties());
     VoteProducer producer = VoteProducer.create(config.kafka());
     PollStore store = new PollStore(pool, config.polls().votePartitions(), config.kafka().writerGroup(), config.kafka().topic());
     PollCache polls = new PollCache(store);

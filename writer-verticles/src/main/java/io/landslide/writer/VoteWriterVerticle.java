@@ -60,8 +60,7 @@ public final class VoteWriterVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    Map<String, Object> p = new HashMap<>();
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -74,7 +73,7 @@ public final class VoteWriterVerticle extends VerticleBase {
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) Math.max(1, config.batchMaxDelayMs()));
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "writer-" + ProcessHandle.current().pid());
-    consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer = new KafkaConsumer<>(config.kafkaClientProperties(p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     connection = new WriterConnection(config.pg());
     offsets = new OffsetStore(connection, config.group(), config.topic());
     writer = new BatchWriter(connection, offsets);

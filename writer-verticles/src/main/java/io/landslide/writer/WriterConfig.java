@@ -4,6 +4,7 @@ import io.landslide.runtime.ClusterSettings;
 import io.landslide.runtime.PgSettings;
 import io.landslide.codec.Topics;
 import io.landslide.runtime.Env;
+import io.landslide.runtime.KafkaClientProperties;
 import java.util.Map;
 
 /**
@@ -20,9 +21,12 @@ import java.util.Map;
  *                       consumer and connection, so one encodes while PostgreSQL commits another), default {@value #DEFAULT_CONSUMERS}
  * @param cluster        the cluster (writers publish tallies on its event bus)
  * @param pg             PostgreSQL
+ * @param kafkaClient    client properties passed through to the consumer and the admin client ({@link KafkaClientProperties}:
+ *                       {@code VOTING_KAFKA_CLIENT_*}, {@code VOTING_KAFKA_CLIENT_PROPERTIES}): TLS, SASL, MSK IAM
  */
 public record WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
-                           long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg) {
+                           long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg,
+                           Map<String, String> kafkaClient) {
   /** Default Kafka. */
   public static final String DEFAULT_KAFKA = "localhost:9092";
   /** Default consumer group (and key of the stored offsets). */
@@ -44,6 +48,30 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
     if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("VOTING_WRITER_HTTP_PORT out of range");
     if (consumers < 1) throw new IllegalArgumentException("VOTING_WRITER_CONSUMERS must be at least 1");
     if (group == null || group.isBlank()) throw new IllegalArgumentException("VOTING_WRITER_GROUP is empty");
+    kafkaClient = Map.copyOf(kafkaClient);
+  }
+
+  /** A configuration that passes no client properties (plain Kafka). */
+  public WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
+                      long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg) {
+    this(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, Map.of());
+  }
+
+  /**
+   * @param own what a client sets itself
+   * @return its properties: the bootstrap servers, the passed ones, its own
+   */
+  public Map<String, Object> kafkaClientProperties(Map<String, Object> own) {
+    Map<String, Object> mine = new java.util.HashMap<>(own);
+    mine.put("bootstrap.servers", kafkaBootstrap);
+    return KafkaClientProperties.merge(kafkaClient, mine);
+  }
+
+  /** @return the admin client's properties, as strings */
+  public Map<String, String> kafkaAdminProperties() {
+    Map<String, String> out = new java.util.HashMap<>();
+    kafkaClientProperties(Map.of()).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
   }
 
   /**
@@ -61,6 +89,7 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
       e.intValue("VOTING_WRITER_HTTP_PORT", DEFAULT_HTTP_PORT),
       e.intValue("VOTING_WRITER_CONSUMERS", DEFAULT_CONSUMERS),
       ClusterSettings.fromEnv(env),
-      PgSettings.fromEnv(env));
+      PgSettings.fromEnv(env),
+      KafkaClientProperties.fromEnv(env));
   }
 }

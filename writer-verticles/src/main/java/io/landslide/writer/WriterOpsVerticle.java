@@ -7,7 +7,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.kafka.admin.KafkaAdminClient;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,7 +26,7 @@ final class WriterOpsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", config.kafkaBootstrap()));
+    admin = KafkaAdminClient.create(vertx, config.kafkaAdminProperties());
     Router r = Router.router(vertx);
     r.get("/health/live").handler(ctx -> json(ctx, 200, "{\"status\":\"UP\"}"));
     r.get("/health/ready").handler(this::ready);

@@ -31,6 +31,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * <p>Command line: {@code LocalKafka start <dir> <port>} (formats the directory if new, starts the
  * broker detached, waits until it answers, writes {@code <dir>/broker.pid}), {@code LocalKafka topic <bootstrap>
  * <name> <partitions>} (creates a topic unless it exists) and {@code LocalKafka stop <dir>}.
+ *
+ * <p>Tests that need TLS start it with {@link #startTls(Path, LocalTls)}: an extra {@code SSL://} listener
+ * ({@link #tlsBootstrap()}) beside the PLAINTEXT one, which brokers and test tools keep using.
  */
 public final class LocalKafka implements AutoCloseable {
   /** Extra JVM options for the broker, e.g. heap size. */
@@ -39,11 +42,14 @@ public final class LocalKafka implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  /** The SSL listener's port, or 0 when the broker has none. */
+  private final int sslPort;
   private final Process process;
 
-  private LocalKafka(Path dir, int port, Process process) {
+  private LocalKafka(Path dir, int port, int sslPort, Process process) {
     this.dir = dir;
     this.port = port;
+    this.sslPort = sslPort;
     this.process = process;
   }
 
@@ -66,13 +72,47 @@ public final class LocalKafka implements AutoCloseable {
    * @return the running broker, answering requests
    */
   public static LocalKafka start(Path dir, int port, int controllerPort) {
+    return start(dir, port, controllerPort, 0, null);
+  }
+
+  /**
+   * Starts a broker on free ports in {@code dir} with, besides the PLAINTEXT listener ({@link #bootstrap()},
+   * also used between brokers and by test tools such as {@link #ensureTopic}), a TLS listener
+   * ({@link #tlsBootstrap()}) serving the key pair in {@code tls}. Clients reach it with
+   * {@link LocalTls#clientProperties()}; it does not ask clients for certificates.
+   *
+   * @param dir its data directory (created; formatted when new)
+   * @param tls the broker's keystore and truststore, e.g. {@code LocalTls.create(dir.resolve("tls"))}
+   * @return the running broker, answering requests
+   */
+  public static LocalKafka startTls(Path dir, LocalTls tls) {
+    return startTls(dir, freePort(), freePort(), freePort(), tls);
+  }
+
+  /**
+   * Starts (or restarts, on the same directory and ports) a broker with a PLAINTEXT and a TLS listener.
+   *
+   * @param dir            its data directory
+   * @param port           the PLAINTEXT client port
+   * @param controllerPort the KRaft controller port
+   * @param sslPort        the TLS (SSL) client port
+   * @param tls            the broker's keystore and truststore
+   * @return the running broker, answering requests
+   */
+  public static LocalKafka startTls(Path dir, int port, int controllerPort, int sslPort, LocalTls tls) {
+    if (tls == null) throw new IllegalArgumentException("tls is required");
+    if (sslPort <= 0) throw new IllegalArgumentException("sslPort must be positive: " + sslPort);
+    return start(dir, port, controllerPort, sslPort, tls);
+  }
+
+  private static LocalKafka start(Path dir, int port, int controllerPort, int sslPort, LocalTls tls) {
     try {
       Files.createDirectories(dir);
-      Path config = writeConfig(dir, port, controllerPort);
+      Path config = writeConfig(dir, port, controllerPort, sslPort, tls);
       if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) format(dir, config);
       Process p = java(dir, List.of("kafka.Kafka", config.toString()), dir.resolve("broker.log")).start();
       Files.writeString(dir.resolve("broker.pid"), Long.toString(p.pid()));
-      LocalKafka k = new LocalKafka(dir, port, p);
+      LocalKafka k = new LocalKafka(dir, port, sslPort, p);
       k.awaitReady(Duration.ofSeconds(60));
       return k;
     } catch (IOException e) {
@@ -80,9 +120,18 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  /** @return {@code localhost:<port>} */
+  /** @return {@code localhost:<port>}, the PLAINTEXT listener */
   public String bootstrap() {
     return "localhost:" + port;
+  }
+
+  /**
+   * @return {@code localhost:<sslPort>}, the TLS listener
+   * @throws IllegalStateException when the broker was started without TLS (not by {@code startTls})
+   */
+  public String tlsBootstrap() {
+    if (sslPort <= 0) throw new IllegalStateException("this broker has no TLS listener: start it with LocalKafka.startTls");
+    return "localhost:" + sslPort;
   }
 
   /** @return the client port */
@@ -151,11 +200,7 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   private boolean answers() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("localhost", port), 200);
-    } catch (IOException e) {
-      return false;
-    }
+    if (!accepts(port) || (sslPort > 0 && !accepts(sslPort))) return false;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
       AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000))) {
       return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
@@ -164,16 +209,33 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  private static Path writeConfig(Path dir, int port, int controllerPort) throws IOException {
+  private static boolean accepts(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("localhost", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Path writeConfig(Path dir, int port, int controllerPort, int sslPort, LocalTls tls) throws IOException {
     Properties p = new Properties();
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@localhost:" + controllerPort);
-    p.setProperty("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
-    p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + port);
+    if (tls == null) {
+      p.setProperty("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+      p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + port);
+      p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    } else {
+      p.setProperty("listeners", "PLAINTEXT://localhost:" + port + ",SSL://localhost:" + sslPort
+        + ",CONTROLLER://localhost:" + controllerPort);
+      p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + port + ",SSL://localhost:" + sslPort);
+      p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT");
+      tls.brokerProperties().forEach(p::setProperty);
+    }
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.setProperty("log.dirs", dir.resolve("data").toString());
     p.setProperty("offsets.topic.replication.factor", "1");
     p.setProperty("offsets.topic.num.partitions", "1");

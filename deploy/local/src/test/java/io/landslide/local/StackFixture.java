@@ -36,10 +36,18 @@ final class StackFixture implements AutoCloseable {
   private final Path dir;
 
   StackFixture(Map<String, String> env) throws Exception {
+    this(env, null);
+  }
+
+  /**
+   * @param env           extra environment of edge and writer
+   * @param externalKafka a broker the test started (its plaintext bootstrap, where the topic is made); null: the stack's own
+   */
+  StackFixture(Map<String, String> env, String externalKafka) throws Exception {
     dir = Files.createTempDirectory("landslide-stack-");
     int kafka = freePort();
     stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, kafka, freePort(), freePort(), 8,
-      "votes-sys-" + UUID.randomUUID(), pg, env));
+      "votes-sys-" + UUID.randomUUID(), pg, env, externalKafka));
     stack.up();
   }
 

@@ -35,4 +35,20 @@ class SettingsTest {
     assertThat(c.members()).isEqualTo(List.of("10.0.0.1", "10.0.0.2"));
     assertThat(ClusterSettings.fromEnv(Map.of("VOTING_CLUSTER_NAME", "none")).enabled()).isFalse();
   }
+
+  @Test
+  void shouldPassKafkaClientPropertiesFromTheEnvironmentAndAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("kafka.properties");
+    java.nio.file.Files.writeString(file, "sasl.mechanism=SCRAM-SHA-512\nsecurity.protocol=SASL_PLAINTEXT\n");
+    Map<String, String> passed = KafkaClientProperties.fromEnv(Map.of(KafkaClientProperties.FILE, file.toString(),
+      "VOTING_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL", "VOTING_KAFKA_CLIENT_SSL_TRUSTSTORE_LOCATION", "/etc/ts.p12",
+      "VOTING_KAFKA_BOOTSTRAP", "b:9094"));
+    assertThat(passed).containsOnly(Map.entry("sasl.mechanism", "SCRAM-SHA-512"), Map.entry("security.protocol", "SASL_SSL"),
+      Map.entry("ssl.truststore.location", "/etc/ts.p12"));
+    assertThat(KafkaClientProperties.merge(passed, Map.of("acks", "all"))).containsEntry("acks", "all").containsEntry("security.protocol", "SASL_SSL");
+    assertThatThrownBy(() -> KafkaClientProperties.merge(Map.of("acks", "1"), Map.of("acks", "all")))
+      .hasMessageContaining("VOTING_KAFKA_CLIENT_ACKS");
+    assertThatThrownBy(() -> KafkaClientProperties.fromEnv(Map.of(KafkaClientProperties.FILE, dir.resolve("none").toString())))
+      .hasMessageContaining(KafkaClientProperties.FILE);
+  }
 }

@@ -2,6 +2,9 @@ package io.landslide.edge.vote;
 
 import io.landslide.codec.Topics;
 import io.landslide.runtime.Env;
+import io.landslide.runtime.KafkaClientProperties;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Where accepted votes go; read from the environment, validated at start.
@@ -10,8 +13,10 @@ import io.landslide.runtime.Env;
  * @param topic             {@code VOTING_TOPIC}, default {@link Topics#VOTES}
  * @param deliveryTimeoutMs {@code VOTING_KAFKA_DELIVERY_TIMEOUT_MS}: after this a produce has failed for sure, default {@value #DEFAULT_DELIVERY_TIMEOUT_MS}
  * @param writerGroup       {@code VOTING_WRITER_GROUP}: the writers' group, to tell when results are final, default {@value #DEFAULT_WRITER_GROUP}
+ * @param client            client properties passed through to the producer and the admin client ({@link KafkaClientProperties}:
+ *                          {@code VOTING_KAFKA_CLIENT_*}, {@code VOTING_KAFKA_CLIENT_PROPERTIES}): TLS, SASL, MSK IAM
  */
-public record KafkaConfig(String bootstrap, String topic, int deliveryTimeoutMs, String writerGroup) {
+public record KafkaConfig(String bootstrap, String topic, int deliveryTimeoutMs, String writerGroup, Map<String, String> client) {
   /** Default Kafka. */
   public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
   /** Default produce deadline. */
@@ -25,6 +30,24 @@ public record KafkaConfig(String bootstrap, String topic, int deliveryTimeoutMs,
     if (topic == null || topic.isBlank()) throw new IllegalArgumentException("VOTING_TOPIC is empty");
     if (deliveryTimeoutMs < 1000) throw new IllegalArgumentException("VOTING_KAFKA_DELIVERY_TIMEOUT_MS must be at least 1000");
     if (writerGroup == null || writerGroup.isBlank()) throw new IllegalArgumentException("VOTING_WRITER_GROUP is empty");
+    client = Map.copyOf(client);
+  }
+
+  /**
+   * @param own what a client sets itself
+   * @return its properties: the bootstrap servers, the passed ones, its own
+   */
+  public Map<String, Object> clientProperties(Map<String, Object> own) {
+    Map<String, Object> mine = new HashMap<>(own);
+    mine.put("bootstrap.servers", bootstrap);
+    return KafkaClientProperties.merge(client, mine);
+  }
+
+  /** @return the admin client's properties, as strings */
+  public Map<String, String> adminProperties() {
+    Map<String, String> out = new HashMap<>();
+    clientProperties(Map.of()).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
   }
 
   /**
@@ -33,6 +56,7 @@ public record KafkaConfig(String bootstrap, String topic, int deliveryTimeoutMs,
    */
   public static KafkaConfig fromEnv(Env env) {
     return new KafkaConfig(env.string("VOTING_KAFKA_BOOTSTRAP", DEFAULT_BOOTSTRAP), env.string("VOTING_TOPIC", Topics.VOTES),
-      env.intValue("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", DEFAULT_DELIVERY_TIMEOUT_MS), env.string("VOTING_WRITER_GROUP", DEFAULT_WRITER_GROUP));
+      env.intValue("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", DEFAULT_DELIVERY_TIMEOUT_MS), env.string("VOTING_WRITER_GROUP", DEFAULT_WRITER_GROUP),
+      KafkaClientProperties.fromEnv(env.asMap()));
   }
 }

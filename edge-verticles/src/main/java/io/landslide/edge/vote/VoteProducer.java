@@ -43,7 +43,6 @@ public final class VoteProducer {
    */
   public static VoteProducer create(KafkaConfig config) {
     Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
@@ -53,7 +52,13 @@ public final class VoteProducer {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMs());
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMs() / 2);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-" + ProcessHandle.current().pid());
-    return new VoteProducer(new KafkaProducer<>(p, new UserKeySerializer(), new VoteEventSerializer()), config.topic());
+    // The serialisers are the producer's own too: a passed key.serializer or value.serializer is refused.
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, UserKeySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, VoteEventSerializer.class.getName());
+    Map<String, Object> props = config.clientProperties(p);
+    props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+    props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+    return new VoteProducer(new KafkaProducer<>(props, new UserKeySerializer(), new VoteEventSerializer()), config.topic());
   }
 
   /** How often {@link #keepWarm} should run: the topic's metadata never goes stale, so a send never blocks on it. */

@@ -1,11 +1,32 @@
 package io.landslide.dedup;
 
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Configuration of a {@link VoterBitmap}.
  *
- * @param redisUri  {@code VOTING_REDIS_URI}, default {@value #DEFAULT_REDIS_URI}
+ * <p>Where Redis is: {@code VOTING_REDIS_MODE} ({@link Mode}) says how {@code VOTING_REDIS_URI} reads.
+ * <ul>
+ *   <li>{@code standalone} (the default): one {@code redis://} or {@code rediss://} URI, one server (a primary).</li>
+ *   <li>{@code cluster} (Redis Cluster, AWS ElastiCache in cluster mode): one or more seed URIs, comma-separated
+ *       ({@code redis://10.0.0.1:6379,redis://10.0.0.2:6379}, or the configuration endpoint alone). The bitmap asks a
+ *       seed for the slot map ({@code CLUSTER SLOTS}) and talks to every master directly; the node addresses in the
+ *       map inherit the first seed's scheme and credentials.</li>
+ * </ul>
+ * Credentials and TLS go in the URI, in either mode: {@code redis://:password@host:6379} (AUTH with the default user),
+ * {@code redis://user:password@host:6379} (ACL user), {@code rediss://...} for TLS (the JVM's trust store checks the
+ * server's certificate). Characters of a password that a URI reserves ({@code @ : / % ,}) must be percent-encoded.
+ * A value that is not such a URI (list) fails, naming the variable.
+ *
+ * @param redisUri  {@code VOTING_REDIS_URI}, default {@value #DEFAULT_REDIS_URI}; in cluster mode a comma-separated
+ *                  list of seeds (see {@link #seeds})
  * @param chunkBits {@code VOTING_BITMAP_CHUNK_BITS}: each key holds 2^chunkBits users (default
  *                  {@value #DEFAULT_CHUNK_BITS}: 256 KiB a key, 143 keys for 300M users), so no single key
  *                  blocks Redis when first touched and a cluster spreads one poll over its slots
@@ -17,10 +38,21 @@ import java.util.Map;
  *                  one write (0: only natural batching behind the batch in flight); default {@value #DEFAULT_BATCH_WINDOW_MS}
  * @param prefix    {@code VOTING_BITMAP_PREFIX}: start of every key, default {@code vb:<VOTING_PG_DATABASE>:}. Poll ids are
  *                  per database, so a Redis shared by several databases (dev stack, tests, benchmark) must keep
- *                  their polls apart.
+ *                  their polls apart. In cluster mode it must not hold '}' either (hash tags, see
+ *                  {@link #rebuildKey}).
+ * @param mode      {@code VOTING_REDIS_MODE}: {@code standalone} (default) or {@code cluster}
  */
 public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long reconnectBackoffMs, long batchWindowMs,
-                            String prefix) {
+                            String prefix, Mode mode) {
+
+  /** How the bitmap reaches Redis. */
+  public enum Mode {
+    /** One Redis server: every key on one connection. */
+    STANDALONE,
+    /** A Redis Cluster: each key on the master owning its slot; whole-poll operations visit every master. */
+    CLUSTER
+  }
+
   /** Default Redis. */
   public static final String DEFAULT_REDIS_URI = "redis://127.0.0.1:6379";
   /** Default chunk size exponent. */
@@ -34,7 +66,20 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
 
   /** Validates. */
   public BitmapOptions {
+    if (mode == null) throw new IllegalArgumentException("VOTING_REDIS_MODE must be standalone or cluster");
     if (redisUri == null || !redisUri.startsWith("redis")) throw new IllegalArgumentException("VOTING_REDIS_URI must be a redis:// URI: " + redisUri);
+    List<String> uris = split(redisUri);
+    if (mode == Mode.STANDALONE && uris.size() > 1 && uris.stream().allMatch(u -> u.startsWith("redis"))) {
+      throw new IllegalArgumentException("VOTING_REDIS_URI must be one redis:// URI in standalone mode (VOTING_REDIS_MODE=cluster "
+        + "takes several): " + redisUri);
+    }
+    if (mode == Mode.CLUSTER) {
+      if (uris.isEmpty()) throw new IllegalArgumentException("VOTING_REDIS_URI must list at least one seed: '" + redisUri + "'");
+      for (String u : uris) checkUri(u);
+      if (prefix != null && prefix.contains("}")) {
+        throw new IllegalArgumentException("VOTING_BITMAP_PREFIX must not hold '}' in cluster mode: " + prefix);
+      }
+    }
     if (chunkBits < 10 || chunkBits > 32) throw new IllegalArgumentException("VOTING_BITMAP_CHUNK_BITS must be 10..32: " + chunkBits);
     if (timeoutMs <= 0) throw new IllegalArgumentException("VOTING_REDIS_TIMEOUT_MS must be positive: " + timeoutMs);
     if (reconnectBackoffMs < 0) throw new IllegalArgumentException("reconnect backoff must not be negative");
@@ -42,6 +87,20 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
       throw new IllegalArgumentException("VOTING_BITMAP_PREFIX must be non-empty, without '*' or '{': " + prefix);
     }
     if (batchWindowMs < 0 || batchWindowMs >= timeoutMs) throw new IllegalArgumentException("VOTING_REDIS_BATCH_WINDOW_MS must be 0 or more, below the timeout");
+  }
+
+  /**
+   * Standalone options, as before cluster mode existed.
+   *
+   * @param redisUri           one Redis URI
+   * @param chunkBits          each key holds 2^chunkBits users
+   * @param timeoutMs          the command deadline
+   * @param reconnectBackoffMs the reconnect backoff
+   * @param batchWindowMs      the batching window
+   * @param prefix             the key prefix
+   */
+  public BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long reconnectBackoffMs, long batchWindowMs, String prefix) {
+    this(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, Mode.STANDALONE);
   }
 
   /** @return the defaults */
@@ -63,7 +122,71 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
       number(env, "VOTING_REDIS_TIMEOUT_MS", DEFAULT_TIMEOUT_MS, false),
       DEFAULT_RECONNECT_BACKOFF_MS,
       number(env, "VOTING_REDIS_BATCH_WINDOW_MS", DEFAULT_BATCH_WINDOW_MS, false),
-      env.getOrDefault("VOTING_BITMAP_PREFIX", prefixFor(env.getOrDefault("VOTING_PG_DATABASE", "landslide"))));
+      env.getOrDefault("VOTING_BITMAP_PREFIX", prefixFor(env.getOrDefault("VOTING_PG_DATABASE", "landslide"))),
+      mode(env.get("VOTING_REDIS_MODE")));
+  }
+
+  private static Mode mode(String value) {
+    if (value == null) return Mode.STANDALONE;
+    switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "standalone":
+        return Mode.STANDALONE;
+      case "cluster":
+        return Mode.CLUSTER;
+      default:
+        throw new IllegalArgumentException("VOTING_REDIS_MODE must be standalone or cluster: '" + value + "'");
+    }
+  }
+
+  private static List<String> split(String uris) {
+    List<String> out = new ArrayList<>();
+    for (String s : uris.split(",")) {
+      if (!s.isBlank()) out.add(s.strip());
+    }
+    return out;
+  }
+
+  private static void checkUri(String uri) {
+    try {
+      URI u = new URI(uri);
+      if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme())) {
+        throw new IllegalArgumentException("VOTING_REDIS_URI: each seed must be a redis:// or rediss:// URI: '" + uri + "'");
+      }
+      if (u.getHost() == null || u.getHost().isEmpty()) {
+        throw new IllegalArgumentException("VOTING_REDIS_URI: seed without a host: '" + uri + "'");
+      }
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("VOTING_REDIS_URI: seed is not a URI: '" + uri + "'", e);
+    }
+  }
+
+  /**
+   * @return the Redis URIs: the one server in standalone mode, the seeds (in order, blanks dropped) in cluster mode
+   */
+  public List<String> seeds() {
+    return mode == Mode.STANDALONE ? List.of(redisUri) : List.copyOf(split(redisUri));
+  }
+
+  /**
+   * Client options for other Redis users beside the bitmap (the same Redis, the same mode): a standalone client on
+   * the URI, or a cluster client on the seeds (single-key commands routed by slot).
+   *
+   * @return new client options
+   */
+  public RedisOptions redisOptions() {
+    RedisOptions o = new RedisOptions();
+    if (mode == Mode.STANDALONE) return o.setConnectionString(redisUri);
+    o.setType(RedisClientType.CLUSTER);
+    for (String s : seeds()) o.addConnectionString(s);
+    return o;
+  }
+
+  /**
+   * @param newMode standalone or cluster
+   * @return these options in that mode
+   */
+  public BitmapOptions withMode(Mode newMode) {
+    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, newMode);
   }
 
   private static long number(Map<String, String> env, String name, long fallback, boolean isInt) {
@@ -89,7 +212,7 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
    * @return these options pointing there
    */
   public BitmapOptions withRedisUri(String uri) {
-    return new BitmapOptions(uri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix);
+    return new BitmapOptions(uri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, mode);
   }
 
   /**
@@ -97,7 +220,7 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
    * @return these options with it
    */
   public BitmapOptions withPrefix(String newPrefix) {
-    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, newPrefix);
+    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, newPrefix, mode);
   }
 
   /**
@@ -116,6 +239,20 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
    */
   public String chunkKey(int poll, long chunk) {
     return prefix + poll + ":" + chunk;
+  }
+
+  /**
+   * The temporary key a rebuild writes a chunk's image to before OR-ing it into the chunk. Its hash tag is the chunk's
+   * whole key, so in a cluster it sits in the chunk's slot ({@code BITOP} needs both in one slot), while different
+   * chunks keep different slots; it starts with the prefix and stays outside {@link #pollPattern}.
+   *
+   * @param poll  a poll id
+   * @param chunk a chunk index
+   * @param run   an id of the rebuild run
+   * @return {@code <prefix>rebuild:{<chunk key>}:<run>}
+   */
+  public String rebuildKey(int poll, long chunk, String run) {
+    return prefix + "rebuild:{" + chunkKey(poll, chunk) + "}:" + run;
   }
 
   /**

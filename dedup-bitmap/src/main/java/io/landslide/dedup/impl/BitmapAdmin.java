@@ -8,23 +8,30 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Whole-poll operations: find a poll's keys (SCAN), count and clear its bits, its completeness sentinel. */
+/**
+ * Whole-poll operations: find a poll's keys (SCAN), count and clear its bits, its completeness sentinel.
+ *
+ * <p>A poll's chunks are spread over slots, so in cluster mode every master is visited: each one SCANs its own keys,
+ * then counts them ({@code BITCOUNT} per key) or deletes them ({@code DEL} per key), pipelined on that master's
+ * connection; never a multi-key command across slots. Standalone: one server, one {@code DEL} of all the keys, as
+ * before. The sentinel is one key, on its slot's master.
+ */
 final class BitmapAdmin {
   private final BitmapOptions options;
-  private final RedisLink link;
+  private final RedisNodes nodes;
 
   /**
    * @param options the key layout
-   * @param link    the connection
+   * @param nodes   the servers
    */
-  BitmapAdmin(BitmapOptions options, RedisLink link) {
+  BitmapAdmin(BitmapOptions options, RedisNodes nodes) {
     this.options = options;
-    this.link = link;
+    this.nodes = nodes;
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#count}. */
   Future<Long> count(int poll) {
-    return keysOf(poll, "0", new ArrayList<>()).compose(keys -> {
+    return eachMaster(link -> keysOf(link, poll, "0", new ArrayList<>()).compose(keys -> {
       if (keys.isEmpty()) return Future.succeededFuture(0L);
       List<Request> counts = new ArrayList<>(keys.size());
       for (String k : keys) counts.add(Request.cmd(Command.BITCOUNT).arg(k));
@@ -33,31 +40,55 @@ final class BitmapAdmin {
         for (Response r : rs) sum += r.toLong();
         return sum;
       });
-    });
+    }));
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#clear}. */
   Future<Long> clear(int poll) {
-    return keysOf(poll, "0", new ArrayList<>()).compose(keys -> {
+    return eachMaster(link -> keysOf(link, poll, "0", new ArrayList<>()).compose(keys -> {
       if (keys.isEmpty()) return Future.succeededFuture(0L);
-      Request del = Request.cmd(Command.DEL);
-      keys.forEach(del::arg);
-      return link.withTimeout(link.send(del)).map(Response::toLong);
+      if (!nodes.cluster()) {
+        Request del = Request.cmd(Command.DEL);
+        keys.forEach(del::arg);
+        return link.withTimeout(link.send(del)).map(Response::toLong);
+      }
+      List<Request> dels = new ArrayList<>(keys.size());
+      for (String k : keys) dels.add(Request.cmd(Command.DEL).arg(k));
+      return link.batch(dels).map(rs -> {
+        long sum = 0;
+        for (Response r : rs) sum += r.toLong();
+        return sum;
+      });
+    }));
+  }
+
+  /** Runs the operation on every master (in parallel) and sums what they answer. */
+  private Future<Long> eachMaster(java.util.function.Function<RedisLink, Future<Long>> op) {
+    return nodes.masters().compose(masters -> {
+      if (masters.size() == 1) return op.apply(masters.get(0));
+      List<Future<Long>> all = new ArrayList<>(masters.size());
+      for (RedisLink m : masters) all.add(op.apply(m));
+      return Future.all(all).map(cf -> {
+        long sum = 0;
+        for (Future<Long> f : all) sum += f.result();
+        return sum;
+      });
     });
   }
 
-  private Future<List<String>> keysOf(int poll, String cursor, List<String> acc) {
+  private Future<List<String>> keysOf(RedisLink link, int poll, String cursor, List<String> acc) {
     return link.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(options.pollPattern(poll)).arg("COUNT").arg(1000))
       .compose(r -> {
         for (Response k : r.get(1)) acc.add(k.toString());
         String next = r.get(0).toString();
-        return "0".equals(next) ? Future.succeededFuture(acc) : keysOf(poll, next, acc);
+        return "0".equals(next) ? Future.succeededFuture(acc) : keysOf(link, poll, next, acc);
       });
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#markComplete}. */
   Future<Void> markComplete(int poll) {
-    return link.withTimeout(link.send(Request.cmd(Command.SET).arg(options.sentinelKey(poll)).arg("1"))).mapEmpty();
+    String key = options.sentinelKey(poll);
+    return nodes.withTimeout(nodes.send(key, Request.cmd(Command.SET).arg(key).arg("1"))).mapEmpty();
   }
 
   /**
@@ -65,6 +96,16 @@ final class BitmapAdmin {
    * @return whether the poll's sentinel is there (its bitmap was not lost since it was marked complete)
    */
   Future<Boolean> isComplete(int poll) {
-    return link.withTimeout(link.send(Request.cmd(Command.EXISTS).arg(options.sentinelKey(poll)))).map(r -> r.toInteger() == 1);
+    String key = options.sentinelKey(poll);
+    return nodes.withTimeout(nodes.send(key, Request.cmd(Command.EXISTS).arg(key))).map(r -> r.toInteger() == 1);
+  }
+
+  /** @return succeeds when every server answers a PING within the timeout */
+  Future<Void> ping() {
+    return nodes.masters().compose(masters -> {
+      List<Future<Response>> all = new ArrayList<>(masters.size());
+      for (RedisLink m : masters) all.add(m.withTimeout(m.send(Request.cmd(Command.PING))));
+      return Future.all(all).mapEmpty();
+    });
   }
 }

@@ -12,27 +12,44 @@ import io.vertx.redis.client.Response;
 import java.util.List;
 
 /**
- * The one Redis connection a bitmap instance talks on, shared by its claims, admin operations and rebuilds.
- * Commands from concurrent requests are pipelined on it. Opened on first use; after a failed connect, callers
- * get that failure at once until the reconnect backoff has passed; dropped when it breaks or a batch stalls.
+ * One Redis connection of a bitmap instance, to one server: in standalone mode the only one, shared by its claims,
+ * admin operations and rebuilds; in cluster mode one per master ({@link RedisNodes}). Commands from concurrent
+ * requests are pipelined on it. Opened on first use; after a failed connect, callers get that failure at once until
+ * the reconnect backoff has passed; dropped when it breaks or a batch stalls.
  */
 final class RedisLink {
   private final Vertx vertx;
   private final BitmapOptions options;
+  private final String uri;
+  private final int index;
   private final Redis client;
   private volatile Future<RedisConnection> connection;
   private volatile long connectFailedAt = Long.MIN_VALUE;
 
   /**
    * @param vertx   the Vert.x instance
-   * @param options where Redis is, the command timeout and the reconnect backoff
+   * @param uri     the server
+   * @param options the command timeout and the reconnect backoff
+   * @param index   a number unique among the links of one bitmap instance, from 0 (claims keep a lane per link)
    */
-  RedisLink(Vertx vertx, BitmapOptions options) {
+  RedisLink(Vertx vertx, String uri, BitmapOptions options, int index) {
     this.vertx = vertx;
     this.options = options;
+    this.uri = uri;
+    this.index = index;
     // One connection, many commands in flight on it: pipelining across concurrent requests.
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(options.redisUri())
+    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(uri)
       .setMaxWaitingHandlers(65_536));
+  }
+
+  /** @return the server's URI */
+  String uri() {
+    return uri;
+  }
+
+  /** @return this link's number among its instance's links */
+  int index() {
+    return index;
   }
 
   /** @return the connection, opening it if there is none (or none since the backoff) */

@@ -5,16 +5,15 @@ import io.landslide.dedup.VoterBitmap;
 import io.landslide.dedup.VoterSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 
 /**
- * {@link VoterBitmap} on one pipelined Redis connection ({@link RedisLink}): a facade over the claims of single
+ * {@link VoterBitmap} on pipelined Redis connections ({@link RedisNodes}: one {@link RedisLink} standalone, one per
+ * master in cluster mode): a facade over the claims of single
  * users ({@link Claims}, batched), the operations on a whole poll ({@link BitmapAdmin}) and the rebuild from a
  * {@link VoterSource} ({@link BitmapRebuild}).
  */
 public final class RedisVoterBitmap implements VoterBitmap {
-  private final RedisLink link;
+  private final RedisNodes nodes;
   private final Claims claims;
   private final BitmapAdmin admin;
   private final BitmapRebuild rebuild;
@@ -26,15 +25,15 @@ public final class RedisVoterBitmap implements VoterBitmap {
    * @param options the layout and where Redis is
    */
   public RedisVoterBitmap(Vertx vertx, BitmapOptions options) {
-    this.link = new RedisLink(vertx, options);
-    this.claims = new Claims(vertx, options, link);
-    this.admin = new BitmapAdmin(options, link);
-    this.rebuild = new BitmapRebuild(options, link, admin);
+    this.nodes = new RedisNodes(vertx, options);
+    this.claims = new Claims(vertx, options, nodes);
+    this.admin = new BitmapAdmin(options, nodes);
+    this.rebuild = new BitmapRebuild(options, nodes, admin);
   }
 
   @Override
   public Future<Void> connect() {
-    return link.connection().mapEmpty();
+    return nodes.connect();
   }
 
   @Override
@@ -79,11 +78,11 @@ public final class RedisVoterBitmap implements VoterBitmap {
 
   @Override
   public Future<Void> ping() {
-    return link.withTimeout(link.send(Request.cmd(Command.PING))).mapEmpty();
+    return admin.ping();
   }
 
   @Override
   public Future<Void> close() {
-    return link.close();
+    return nodes.close();
   }
 }

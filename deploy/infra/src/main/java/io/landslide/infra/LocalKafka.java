@@ -209,7 +209,7 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  private static boolean accepts(int port) {
+  static boolean accepts(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("localhost", port), 200);
       return true;
@@ -284,10 +284,22 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   private static ProcessBuilder java(Path dir, List<String> args, Path log) {
+    return java(dir, System.getenv().getOrDefault(JVM_OPTS_ENV, DEFAULT_JVM_OPTS), args, log);
+  }
+
+  /**
+   * A child JVM on the broker's class path, quiet (WARN), its output appended to {@code log}.
+   *
+   * @param dir     its working directory
+   * @param jvmOpts JVM options, separated by white space
+   * @param args    the main class and its arguments
+   * @param log     where its output goes
+   * @return the process, not started
+   */
+  static ProcessBuilder java(Path dir, String jvmOpts, List<String> args, Path log) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String opts = System.getenv().getOrDefault(JVM_OPTS_ENV, DEFAULT_JVM_OPTS);
-    for (String o : opts.trim().split("\\s+")) if (!o.isEmpty()) cmd.add(o);
+    for (String o : jvmOpts.trim().split("\\s+")) if (!o.isEmpty()) cmd.add(o);
     cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     cmd.add("-cp");
     cmd.add(brokerClasspath());
@@ -305,7 +317,7 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {

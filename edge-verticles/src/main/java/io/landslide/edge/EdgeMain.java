@@ -32,9 +32,9 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,12 +48,17 @@ public final class EdgeMain {
 
   private final Vertx vertx;
   private final VoteProducer producer;
+  private final Dependencies dependencies;
   private final int port;
+  private final int drainSeconds;
+  private String httpDeployment;
 
-  private EdgeMain(Vertx vertx, VoteProducer producer, int port) {
+  private EdgeMain(Vertx vertx, VoteProducer producer, Dependencies dependencies, int port, int drainSeconds) {
     this.vertx = vertx;
     this.producer = producer;
+    this.dependencies = dependencies;
     this.port = port;
+    this.drainSeconds = drainSeconds;
   }
 
   /** Starts an edge configured from the environment; exits 1 when it cannot serve. */
@@ -77,7 +82,7 @@ public final class EdgeMain {
   }
 
   /** What {@link #build} makes once per process, before anything is deployed. */
-  private record Built(EdgeJobsVerticle jobs, HttpEdgeVerticle.Shared shared, VoteProducer producer) {
+  private record Built(EdgeJobsVerticle jobs, HttpEdgeVerticle.Shared shared, VoteProducer producer, Dependencies dependencies) {
   }
 
   private static Built build(EdgeConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
@@ -94,8 +99,10 @@ public final class EdgeMain {
     DefenceConfig dc = config.defences();
     RateLimits rates = RateLimits.of(dc.rates(), System::currentTimeMillis);
     metrics.rateLimits(rates.all());
-    RateLimitSync rateSync = new RateLimitSync(vertx, Redis.createClient(vertx, new RedisOptions().setConnectionString(config.bitmap().redisUri())
-      .setMaxPoolSize(4).setMaxPoolWaiting(64)), "rl:" + config.pg().database() + ":", rates.all(), dc.rates().syncMs(), dc.rates().windowMs());
+    // The rate-limit keys of one database share a hash tag: in Redis Cluster a sync's pipelined batch goes to one
+    // shard (a few busy keys every 100 ms); the blocks channel is cluster-wide either way.
+    RateLimitSync rateSync = new RateLimitSync(vertx, Redis.createClient(vertx, config.bitmap().redisOptions().setMaxPoolSize(4).setMaxPoolWaiting(64)),
+      "rl:{" + config.pg().database() + "}:", rates.all(), dc.rates().syncMs(), dc.rates().windowMs());
     AbuseSignals abuse = new AbuseSignals(dc.abuse().flagThreshold(), dc.abuse().addressVotes(), System::currentTimeMillis);
     AccountStore accountStore = new AccountStore(pool);
     PasswordHasher hasher = new PasswordHasher(config.accounts().kdfMemoryKib(), config.accounts().kdfIterations(), 1);
@@ -110,15 +117,18 @@ public final class EdgeMain {
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
       new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(),
       new Health(vertx, store, jobsBitmap, admin, registry, dependencies));
-    return new Built(jobs, shared, producer);
+    return new Built(jobs, shared, producer, dependencies);
   }
 
   private static Future<EdgeMain> deploy(EdgeConfig config, Vertx vertx, Built built) {
-    EdgeMain edge = new EdgeMain(vertx, built.producer(), config.http().port());
+    EdgeMain edge = new EdgeMain(vertx, built.producer(), built.dependencies(), config.http().port(), config.http().drainSeconds());
     return vertx.deployVerticle(built.jobs())
       .compose(id -> vertx.deployVerticle(() -> new HttpEdgeVerticle(config.http(), config.live(), config.defences().pow(), built.shared(),
         vx -> VoterBitmap.create(vx, config.bitmap())), new DeploymentOptions().setInstances(config.http().instances())))
-      .map(id -> edge)
+      .map(id -> {
+        edge.httpDeployment = id;
+        return edge;
+      })
       .recover(t -> {
         new Thread(edge::close, "edge-abandon").start(); // close() blocks; never on an event loop
         return Future.failedFuture(t);
@@ -136,14 +146,26 @@ public final class EdgeMain {
   }
 
   /**
-   * Flushes and closes the producer (blocking), then Vert.x (undeploying the verticles and their jobs). Call from
-   * outside Vert.x (a shutdown hook, a test): a future completed on a context that is closing would never be heard of.
+   * Shuts the edge down gracefully (SIGTERM runs this from the shutdown hook): readiness turns 503 {@code DRAINING};
+   * the HTTP verticles close their spectators with a reconnect hint, stop accepting connections and answer every
+   * request in flight (a vote: 202 once Kafka acknowledged, or 503) within the drain time; only then is the producer
+   * flushed and closed, and Vert.x with the jobs. Call from outside Vert.x (a shutdown hook, a test): it blocks.
    *
    * @return completes when Vert.x has closed
    */
   public Future<Void> close() {
     if (Context.isOnVertxThread()) throw new IllegalStateException("close the edge from outside Vert.x");
+    long started = System.nanoTime();
+    dependencies.drain();
+    if (httpDeployment != null) {
+      try {
+        vertx.undeploy(httpDeployment).await(drainSeconds + 5L, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("HTTP verticles did not stop within the drain time: {}", e.toString());
+      }
+    }
     producer.close();
+    LOG.info("edge drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return vertx.close();
   }
 }

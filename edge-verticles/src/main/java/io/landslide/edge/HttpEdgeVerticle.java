@@ -31,6 +31,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -41,6 +42,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,6 +63,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
   private final PowConfig powConfig;
   private final Shared shared;
   private final Function<Vertx, VoterBitmap> bitmaps;
+  private HttpServer server;
+  private LiveResults live;
 
   /**
    * What the process builds once and every instance shares.
@@ -102,7 +106,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
   public Future<?> start() {
     VoterBitmap bitmap = bitmaps.apply(vertx);
     Http http = new Http(config.retryAfterSeconds());
-    LiveResults live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.spectators(), liveConfig);
+    live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.spectators(), liveConfig);
     ProofOfWork pow = new ProofOfWork(powConfig.secret().getBytes(StandardCharsets.UTF_8), powConfig.ttlSeconds(), System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, shared.defences(), shared.rates(),
@@ -128,7 +132,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
       .requestHandler(req -> {
         if (req.method() == HttpMethod.POST && VoteHandler.matches(req.path())) votes.handle(req);
         else router.handle(req);
-      }).listen();
+      }).listen().onSuccess(s -> server = s);
     // Every instance hears every commit's shard counts (publish), and merges them into its own live views.
     Future<Void> tallies = vertx.eventBus().<Buffer>consumer(TallyUpdateDescriptor.ADDRESS, m -> {
       try {
@@ -138,6 +142,19 @@ public final class HttpEdgeVerticle extends VerticleBase {
       }
     }).completion();
     return Future.join(redis, listen, tallies);
+  }
+
+  /**
+   * Graceful: spectators are closed with a reconnect hint, the server stops accepting connections, and every request
+   * in flight (a vote waiting for Kafka's ack) is answered before its connection closes, within the drain time.
+   */
+  @Override
+  public Future<?> stop() {
+    if (live != null) {
+      int closed = live.closeAllForRestart();
+      if (closed > 0) LOG.info("closed {} spectators with a reconnect hint", closed);
+    }
+    return server == null ? Future.succeededFuture() : server.shutdown(config.drainSeconds(), TimeUnit.SECONDS);
   }
 
   /**

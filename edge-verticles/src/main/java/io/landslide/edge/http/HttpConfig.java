@@ -14,12 +14,17 @@ import java.util.List;
  * @param tlsKeyPath        {@code VOTING_TLS_KEY}: its PEM private key
  * @param corsOrigins       {@code VOTING_CORS_ORIGINS}: origins (comma-separated) whose pages may call the API from a
  *                          browser; none by default (same origin only)
+ * @param drainSeconds      {@code VOTING_SHUTDOWN_DRAIN_SECONDS}: on SIGTERM, how long requests in flight (votes waiting
+ *                          for Kafka's ack) may take to be answered before connections are closed, default {@value #DEFAULT_DRAIN_SECONDS}
  */
-public record HttpConfig(int port, int instances, int retryAfterSeconds, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins) {
+public record HttpConfig(int port, int instances, int retryAfterSeconds, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins,
+                         int drainSeconds) {
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
   /** Default {@code Retry-After}. */
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 2;
+  /** Default drain time: a vote waits for Kafka at most the delivery timeout (5 s), plus margin. */
+  public static final int DEFAULT_DRAIN_SECONDS = 10;
 
   /** Validates. */
   public HttpConfig {
@@ -28,6 +33,7 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
     if (retryAfterSeconds < 1) throw new IllegalArgumentException("VOTING_RETRY_AFTER_SECONDS must be at least 1");
     if ((tlsCertPath == null) != (tlsKeyPath == null)) throw new IllegalArgumentException("VOTING_TLS_CERT and VOTING_TLS_KEY go together");
     corsOrigins = List.copyOf(corsOrigins);
+    if (drainSeconds < 0 || drainSeconds > 300) throw new IllegalArgumentException("VOTING_SHUTDOWN_DRAIN_SECONDS must be 0..300: " + drainSeconds);
     for (String o : corsOrigins) {
       if (!o.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) throw new IllegalArgumentException("VOTING_CORS_ORIGINS: not an origin: " + o);
     }
@@ -41,7 +47,8 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
     return new HttpConfig(env.intValue("VOTING_HTTP_PORT", DEFAULT_PORT),
       env.intValue("VOTING_EDGE_INSTANCES", Runtime.getRuntime().availableProcessors()),
       env.intValue("VOTING_RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS),
-      env.optional("VOTING_TLS_CERT"), env.optional("VOTING_TLS_KEY"), env.list("VOTING_CORS_ORIGINS"));
+      env.optional("VOTING_TLS_CERT"), env.optional("VOTING_TLS_KEY"), env.list("VOTING_CORS_ORIGINS"),
+      env.intValue("VOTING_SHUTDOWN_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS));
   }
 
   /** @return whether the edge serves HTTPS itself */

@@ -55,12 +55,15 @@ public final class LiveResults {
   }
 
   /** Somewhere a frame can go. */
-  interface Spectator {
+  public interface Spectator {
     /** @param frame the frame; the spectator keeps only the latest one it could not send yet */
     void offer(Frame frame);
 
     /** Keeps the connection alive through proxies and idle timeouts. */
     void ping();
+
+    /** Ends the stream with a hint to reconnect (this edge is going away; another one will serve). */
+    void closeForRestart();
   }
 
   private final Vertx vertx;
@@ -258,5 +261,22 @@ public final class LiveResults {
   private void dropIdleViews() {
     long now = System.currentTimeMillis();
     views.values().removeIf(v -> v.refreshing == null && !watches.containsKey(v.poll.id()) && now - v.usedAt >= IDLE_VIEW_MS);
+  }
+
+  /**
+   * Closes every spectator of this event loop with a reconnect hint (the edge is shutting down): a WebSocket with
+   * 1012 "service restart", server-sent events with a {@code retry:} delay; their clients reconnect to another edge.
+   *
+   * @return how many were closed
+   */
+  public int closeAllForRestart() {
+    int n = 0;
+    for (Watch w : List.copyOf(watches.values())) {
+      for (Spectator s : List.copyOf(w.spectators)) {
+        s.closeForRestart();
+        n++;
+      }
+    }
+    return n;
   }
 }

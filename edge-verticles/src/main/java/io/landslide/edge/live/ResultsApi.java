@@ -19,6 +19,10 @@ import io.vertx.ext.web.RoutingContext;
 public final class ResultsApi {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultsApi.class);
   private static final Buffer SSE_PING = Buffer.buffer(": ping\n\n");
+  /** The last SSE bytes of an edge going away: reconnect in a second (the browser's EventSource does it by itself). */
+  private static final Buffer SSE_RECONNECT = Buffer.buffer("retry: 1000\n: edge restarting, reconnect\n\n");
+  /** WebSocket close code 1012, "service restart": the client should reconnect. */
+  private static final short RESTART = 1012;
 
   private final PollCache polls;
   private final LiveResults live;
@@ -147,6 +151,13 @@ public final class ResultsApi {
     abstract void send(LiveResults.Frame frame);
 
     abstract void sendPing();
+
+    @Override
+    public final void closeForRestart() {
+      if (!closed()) end();
+    }
+
+    abstract void end();
   }
 
   /** Over a WebSocket. */
@@ -174,6 +185,11 @@ public final class ResultsApi {
     void sendPing() {
       ws.writePing(Buffer.buffer());
     }
+
+    @Override
+    void end() {
+      ws.close(RESTART, "edge restarting: reconnect");
+    }
   }
 
   /** Over server-sent events. */
@@ -193,6 +209,11 @@ public final class ResultsApi {
     @Override
     void send(LiveResults.Frame frame) {
       res.write(frame.sse());
+    }
+
+    @Override
+    void end() {
+      res.end(SSE_RECONNECT);
     }
 
     @Override

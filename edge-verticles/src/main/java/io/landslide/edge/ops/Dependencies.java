@@ -40,6 +40,7 @@ public final class Dependencies {
   }
 
   private final Map<Dependency, AtomicInteger> up = new EnumMap<>(Dependency.class);
+  private volatile boolean draining;
 
   /**
    * Every dependency starts up (the edge only starts once Kafka answered and polls were read).
@@ -73,9 +74,19 @@ public final class Dependencies {
     return up.get(d).get() == 1;
   }
 
-  /** @return whether the edge can take votes: Kafka answers */
+  /** @return whether the edge can take votes: Kafka answers, and it is not shutting down */
   public boolean ready() {
-    return isUp(Dependency.KAFKA);
+    return !draining && isUp(Dependency.KAFKA);
+  }
+
+  /** The edge is shutting down: not ready any more, so the load balancer sends no new voters. */
+  public void drain() {
+    draining = true;
+  }
+
+  /** @return whether the edge is shutting down */
+  public boolean draining() {
+    return draining;
   }
 
   /** @return whether something the edge can do without is down */

@@ -73,7 +73,7 @@ public final class Health {
     for (Dependency d : Dependency.values()) checks.put(d.label(), dependencies.isUp(d) ? "UP" : "DOWN");
     checks.put("cluster", vertx.isClustered() ? "UP" : "OFF");
     boolean ready = dependencies.ready();
-    String status = !ready ? "DOWN" : dependencies.degraded() ? "DEGRADED" : "UP";
+    String status = dependencies.draining() ? "DRAINING" : !ready ? "DOWN" : dependencies.degraded() ? "DEGRADED" : "UP";
     Http.json(ctx, ready ? 200 : 503, new JsonObject().put("status", status).put("checks", checks).encode());
   }
 

@@ -52,6 +52,7 @@ public final class EdgeMain {
   private final int port;
   private final int drainSeconds;
   private String httpDeployment;
+  private EdgeOpsVerticle ops;
 
   private EdgeMain(Vertx vertx, VoteProducer producer, Dependencies dependencies, int port, int drainSeconds) {
     this.vertx = vertx;
@@ -82,7 +83,7 @@ public final class EdgeMain {
   }
 
   /** What {@link #build} makes once per process, before anything is deployed. */
-  private record Built(EdgeJobsVerticle jobs, HttpEdgeVerticle.Shared shared, VoteProducer producer, Dependencies dependencies) {
+  private record Built(EdgeJobsVerticle jobs, HttpEdgeVerticle.Shared shared, VoteProducer producer, Dependencies dependencies, Health health) {
   }
 
   private static Built build(EdgeConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
@@ -114,10 +115,10 @@ public final class EdgeMain {
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode());
     VoterBitmap jobsBitmap = VoterBitmap.create(vertx, config.bitmap());
+    Health health = new Health(vertx, store, jobsBitmap, admin, registry, dependencies);
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
-      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(),
-      new Health(vertx, store, jobsBitmap, admin, registry, dependencies));
-    return new Built(jobs, shared, producer, dependencies);
+      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health);
+    return new Built(jobs, shared, producer, dependencies, health);
   }
 
   private static Future<EdgeMain> deploy(EdgeConfig config, Vertx vertx, Built built) {
@@ -125,9 +126,14 @@ public final class EdgeMain {
     return vertx.deployVerticle(built.jobs())
       .compose(id -> vertx.deployVerticle(() -> new HttpEdgeVerticle(config.http(), config.live(), config.defences().pow(), built.shared(),
         vx -> VoterBitmap.create(vx, config.bitmap())), new DeploymentOptions().setInstances(config.http().instances())))
-      .map(id -> {
+      .compose(id -> {
         edge.httpDeployment = id;
-        return edge;
+        if (!config.http().separateOps()) return Future.succeededFuture(edge);
+        EdgeOpsVerticle ops = new EdgeOpsVerticle(config.http().opsPort(), built.health());
+        return vertx.deployVerticle(ops).map(opsId -> {
+          edge.ops = ops;
+          return edge;
+        });
       })
       .recover(t -> {
         new Thread(edge::close, "edge-abandon").start(); // close() blocks; never on an event loop
@@ -138,6 +144,11 @@ public final class EdgeMain {
   /** @return the HTTP port */
   public int port() {
     return port;
+  }
+
+  /** @return the operations port, or the HTTP port when health and metrics share it */
+  public int opsPort() {
+    return ops == null ? port : ops.actualPort();
   }
 
   /** @return the event bus the writers' tally updates arrive on (clustered, or this process's own) */

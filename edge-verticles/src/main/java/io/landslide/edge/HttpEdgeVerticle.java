@@ -209,11 +209,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     });
     r.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
       .putHeader("Cache-Control", "public, max-age=300").sendFile(OPENAPI));
-    for (String prefix : new String[] {"", "/api/v1"}) {
-      r.get(prefix + "/health/live").handler(health::live);
-      r.get(prefix + "/health/ready").handler(health::ready);
-      r.get(prefix + "/metrics").handler(health::metrics);
-    }
+    if (!config.separateOps()) EdgeOpsVerticle.mount(r, health); // else on the operations port only
     r.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60));
 
     r.errorHandler(400, ctx -> http.error(ctx, ErrorCode.BAD_REQUEST, null));

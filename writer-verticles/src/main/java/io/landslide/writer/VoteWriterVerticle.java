@@ -1,13 +1,10 @@
 package io.landslide.writer;
 
-import io.landslide.codec.TallyUpdate;
-import io.landslide.codec.TallyUpdateDescriptor;
 import io.landslide.writer.store.BatchWriter;
 import io.landslide.writer.store.FencedException;
 import io.landslide.writer.store.OffsetStore;
 import io.landslide.writer.store.WriterConnection;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -44,6 +41,9 @@ public final class VoteWriterVerticle extends VerticleBase {
 
   private final WriterConfig config;
   private final WriterMetrics metrics;
+  private final TallyPublisher tallies;
+  /** Once per process: the figure behind "a writer consumes within 5 s of its start". */
+  private static final java.util.concurrent.atomic.AtomicBoolean FIRST_COMMIT = new java.util.concurrent.atomic.AtomicBoolean();
   private KafkaConsumer<byte[], byte[]> consumer;
   private WriterConnection connection;
   private OffsetStore offsets;
@@ -53,9 +53,10 @@ public final class VoteWriterVerticle extends VerticleBase {
   private long oldestPendingNanos;
   private volatile boolean stopping;
 
-  VoteWriterVerticle(WriterConfig config, WriterMetrics metrics) {
+  VoteWriterVerticle(WriterConfig config, WriterMetrics metrics, TallyPublisher tallies) {
     this.config = config;
     this.metrics = metrics;
+    this.tallies = tallies;
   }
 
   @Override
@@ -117,6 +118,10 @@ public final class VoteWriterVerticle extends VerticleBase {
       BatchWriter.Result r = writer.write(pending, expected);
       expected.putAll(r.next());
       metrics.committed(r, pending.size(), System.nanoTime() - start);
+      if (FIRST_COMMIT.compareAndSet(false, true)) {
+        long sinceStart = System.currentTimeMillis() - ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        LOG.info("first commit {} ms after the process started", sinceStart);
+      }
       publish(r);
       if (r.rejected() > 0 || r.corrupt() > 0) {
         LOG.warn("batch of {}: {} inserted, {} kept in vote_rejects, {} kept in vote_corrupt", pending.size(), r.inserted(), r.rejected(), r.corrupt());
@@ -132,11 +137,7 @@ public final class VoteWriterVerticle extends VerticleBase {
 
   /** Absolute shard counts to every edge in the cluster (at most once; edges also resynchronise from PostgreSQL). */
   private void publish(BatchWriter.Result r) {
-    List<TallyUpdate> all = r.absolute();
-    for (int from = 0; from < all.size(); from += TallyUpdateDescriptor.MAX_ENTRIES) {
-      List<TallyUpdate> part = all.subList(from, Math.min(all.size(), from + TallyUpdateDescriptor.MAX_ENTRIES));
-      vertx.eventBus().publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(TallyUpdateDescriptor.encode(part)));
-    }
+    tallies.publish(r.absolute());
   }
 
   private void seekToStored(Collection<TopicPartition> partitions) {

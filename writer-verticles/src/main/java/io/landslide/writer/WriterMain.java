@@ -1,24 +1,37 @@
 package io.landslide.writer;
 
 import io.landslide.runtime.Boot;
+import io.landslide.runtime.ClusterSettings;
+import io.landslide.runtime.Clustering;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The writer process: one consuming worker verticle (scale out with processes, up to the partitions) and its ops endpoints. */
+/**
+ * The writer process: consuming worker verticles (scale out with processes, up to the partitions) and its ops
+ * endpoints, on a Vert.x of its own that starts at once; the cluster (whose event bus carries tallies to the edges)
+ * is joined beside it, so joining never holds up consuming. Until it is joined, the latest shard counts wait in the
+ * {@link TallyPublisher}.
+ */
 public final class WriterMain {
   private static final Logger LOG = LoggerFactory.getLogger(WriterMain.class);
 
   private final Vertx vertx;
   private final WriterOpsVerticle ops;
+  private final TallyPublisher tallies;
+  private volatile Vertx clustered;
+  private volatile boolean closed;
 
-  private WriterMain(Vertx vertx, WriterOpsVerticle ops) {
+  private WriterMain(Vertx vertx, WriterOpsVerticle ops, TallyPublisher tallies) {
     this.vertx = vertx;
     this.ops = ops;
+    this.tallies = tallies;
   }
 
   /** Starts a writer configured from the environment; exits 1 when it cannot run. */
@@ -33,16 +46,17 @@ public final class WriterMain {
    * @return the running writer
    */
   public static Future<WriterMain> start(WriterConfig config) {
-    return Boot.start(config.cluster(), b -> start(config, b.registry(), b.vertx()));
+    TallyPublisher tallies = TallyPublisher.detached();
+    return Boot.start(ClusterSettings.none(), b -> start(config, b.registry(), b.vertx(), tallies)).onSuccess(w -> w.join(config.cluster()));
   }
 
-  private static Future<WriterMain> start(WriterConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
+  private static Future<WriterMain> start(WriterConfig config, PrometheusMeterRegistry registry, Vertx vertx, TallyPublisher tallies) {
     WriterMetrics metrics = new WriterMetrics(registry);
-    WriterOpsVerticle ops = new WriterOpsVerticle(config, registry);
+    WriterOpsVerticle ops = new WriterOpsVerticle(config, registry, tallies::attached);
     return vertx.deployVerticle(ops)
-      .compose(id -> vertx.deployVerticle(() -> new VoteWriterVerticle(config, metrics),
+      .compose(id -> vertx.deployVerticle(() -> new VoteWriterVerticle(config, metrics, tallies),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(config.consumers())))
-      .map(id -> new WriterMain(vertx, ops))
+      .map(id -> new WriterMain(vertx, ops, tallies))
       .recover(t -> {
         vertx.close();
         return Future.failedFuture(t);
@@ -54,8 +68,28 @@ public final class WriterMain {
     return ops.port();
   }
 
-  /** @return stops consuming and closes */
+  /** Joins the cluster beside the running writer (unclustered: the process's own event bus carries the tallies). */
+  private void join(ClusterSettings cluster) {
+    if (!cluster.enabled()) {
+      tallies.attach(vertx.eventBus());
+      return;
+    }
+    long started = System.nanoTime();
+    Clustering.build(Vertx.builder(), new VertxOptions(), cluster).onSuccess(cv -> {
+      if (closed) {
+        cv.close();
+        return;
+      }
+      clustered = cv;
+      tallies.attach(cv.eventBus());
+      LOG.info("joined cluster {} in {} ms (consuming since the start)", cluster.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }).onFailure(t -> LOG.error("cannot join cluster {}: tallies reach edges through PostgreSQL re-reads only: {}", cluster.name(), t.toString()));
+  }
+
+  /** @return stops consuming (the consumers leave the group) and closes, leaving the cluster too */
   public Future<Void> close() {
-    return vertx.close();
+    closed = true;
+    Vertx cv = clustered;
+    return vertx.close().compose(v -> cv == null ? Future.<Void>succeededFuture() : cv.close());
   }
 }

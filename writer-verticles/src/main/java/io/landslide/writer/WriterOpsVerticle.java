@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The writer's {@code /health/live}, {@code /health/ready} and {@code /metrics}. Ready while it can commit: 200 while
@@ -16,12 +17,14 @@ import java.util.concurrent.TimeUnit;
 final class WriterOpsVerticle extends VerticleBase {
   private final WriterConfig config;
   private final PrometheusMeterRegistry registry;
+  private final BooleanSupplier clusterJoined;
   private KafkaAdminClient admin;
   private int actualPort;
 
-  WriterOpsVerticle(WriterConfig config, PrometheusMeterRegistry registry) {
+  WriterOpsVerticle(WriterConfig config, PrometheusMeterRegistry registry, BooleanSupplier clusterJoined) {
     this.config = config;
     this.registry = registry;
+    this.clusterJoined = clusterJoined;
   }
 
   @Override
@@ -48,7 +51,8 @@ final class WriterOpsVerticle extends VerticleBase {
     // stored offsets once the brokers are back, and restarting it would not help.
     Future.join(pg, kafka).onComplete(ar -> json(ctx, pg.succeeded() ? 200 : 503,
       "{\"status\":\"" + (!pg.succeeded() ? "DOWN" : kafka.succeeded() ? "UP" : "DEGRADED") + "\",\"checks\":{\"postgres\":\""
-        + (pg.succeeded() ? "UP" : "DOWN") + "\",\"kafka\":\"" + (kafka.succeeded() ? "UP" : "DOWN") + "\"}}"));
+        + (pg.succeeded() ? "UP" : "DOWN") + "\",\"kafka\":\"" + (kafka.succeeded() ? "UP" : "DOWN") + "\",\"cluster\":\""
+        + (!config.cluster().enabled() ? "OFF" : clusterJoined.getAsBoolean() ? "UP" : "JOINING") + "\"}}"));
   }
 
   private static void json(RoutingContext ctx, int status, String body) {

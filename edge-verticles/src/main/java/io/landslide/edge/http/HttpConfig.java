@@ -16,15 +16,20 @@ import java.util.List;
  *                          browser; none by default (same origin only)
  * @param drainSeconds      {@code VOTING_SHUTDOWN_DRAIN_SECONDS}: on SIGTERM, how long requests in flight (votes waiting
  *                          for Kafka's ack) may take to be answered before connections are closed, default {@value #DEFAULT_DRAIN_SECONDS}
+ * @param opsPort           {@code VOTING_OPS_PORT}: a listener of its own for {@code /health/*} and {@code /metrics}, which
+ *                          the public one then no longer serves (production: the load balancer never exposes it);
+ *                          unset ({@value #SAME_PORT}): served on the public port, as locally
  */
 public record HttpConfig(int port, int instances, int retryAfterSeconds, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins,
-                         int drainSeconds) {
+                         int drainSeconds, int opsPort) {
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
   /** Default {@code Retry-After}. */
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 2;
   /** Default drain time: a vote waits for Kafka at most the delivery timeout (5 s), plus margin. */
   public static final int DEFAULT_DRAIN_SECONDS = 10;
+  /** {@code opsPort} when health and metrics share the public listener. */
+  public static final int SAME_PORT = -1;
 
   /** Validates. */
   public HttpConfig {
@@ -33,6 +38,8 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
     if (retryAfterSeconds < 1) throw new IllegalArgumentException("VOTING_RETRY_AFTER_SECONDS must be at least 1");
     if ((tlsCertPath == null) != (tlsKeyPath == null)) throw new IllegalArgumentException("VOTING_TLS_CERT and VOTING_TLS_KEY go together");
     corsOrigins = List.copyOf(corsOrigins);
+    if (opsPort < SAME_PORT || opsPort > 65535) throw new IllegalArgumentException("VOTING_OPS_PORT out of range: " + opsPort);
+    if (opsPort > 0 && opsPort == port) throw new IllegalArgumentException("VOTING_OPS_PORT must differ from VOTING_HTTP_PORT");
     if (drainSeconds < 0 || drainSeconds > 300) throw new IllegalArgumentException("VOTING_SHUTDOWN_DRAIN_SECONDS must be 0..300: " + drainSeconds);
     for (String o : corsOrigins) {
       if (!o.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) throw new IllegalArgumentException("VOTING_CORS_ORIGINS: not an origin: " + o);
@@ -48,7 +55,12 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
       env.intValue("VOTING_EDGE_INSTANCES", Runtime.getRuntime().availableProcessors()),
       env.intValue("VOTING_RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS),
       env.optional("VOTING_TLS_CERT"), env.optional("VOTING_TLS_KEY"), env.list("VOTING_CORS_ORIGINS"),
-      env.intValue("VOTING_SHUTDOWN_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS));
+      env.intValue("VOTING_SHUTDOWN_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS), env.intValue("VOTING_OPS_PORT", SAME_PORT));
+  }
+
+  /** @return whether health and metrics have a listener of their own */
+  public boolean separateOps() {
+    return opsPort != SAME_PORT;
   }
 
   /** @return whether the edge serves HTTPS itself */

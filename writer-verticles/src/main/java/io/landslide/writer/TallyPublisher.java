@@ -1,0 +1,79 @@
+package io.landslide.writer;
+
+import io.landslide.codec.TallyUpdate;
+import io.landslide.codec.TallyUpdateDescriptor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a writer's commits tell the edges their new shard counts: the clustered event bus, once this process has
+ * joined the cluster. The writer consumes and commits from its first second; joining takes longer (Hazelcast
+ * discovery), so until the bus is attached the latest absolute count of each (poll, option, shard) is kept and sent
+ * on attach. Counts are absolute and merged by max, so keeping only the latest loses nothing; memory is bounded by
+ * polls × options × shards.
+ */
+final class TallyPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(TallyPublisher.class);
+
+  private record Key(int poll, int option, int shard) {
+  }
+
+  private volatile EventBus bus;
+  private final Map<Key, Long> pending = new LinkedHashMap<>();
+
+  /** @return a publisher whose bus is not attached yet */
+  static TallyPublisher detached() {
+    return new TallyPublisher();
+  }
+
+  /**
+   * @param updates a commit's absolute shard counts
+   */
+  void publish(List<TallyUpdate> updates) {
+    EventBus b = bus;
+    if (b == null) {
+      synchronized (this) {
+        if (bus == null) {
+          for (TallyUpdate u : updates) pending.merge(new Key(u.poll(), u.option(), u.shard()), u.count(), Math::max);
+          return;
+        }
+        b = bus;
+      }
+    }
+    send(b, updates);
+  }
+
+  /**
+   * The cluster is joined: sends what was kept, then publishes directly.
+   *
+   * @param eventBus the clustered event bus
+   */
+  void attach(EventBus eventBus) {
+    List<TallyUpdate> kept = new ArrayList<>();
+    synchronized (this) {
+      pending.forEach((k, count) -> kept.add(new TallyUpdate(k.poll(), k.option(), k.shard(), count)));
+      pending.clear();
+      bus = eventBus;
+    }
+    if (!kept.isEmpty()) LOG.info("cluster joined: sending {} shard counts committed while joining", kept.size());
+    send(eventBus, kept);
+  }
+
+  /** @return whether the clustered event bus is attached */
+  boolean attached() {
+    return bus != null;
+  }
+
+  private static void send(EventBus b, List<TallyUpdate> all) {
+    for (int from = 0; from < all.size(); from += TallyUpdateDescriptor.MAX_ENTRIES) {
+      List<TallyUpdate> part = all.subList(from, Math.min(all.size(), from + TallyUpdateDescriptor.MAX_ENTRIES));
+      b.publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(TallyUpdateDescriptor.encode(part)));
+    }
+  }
+}

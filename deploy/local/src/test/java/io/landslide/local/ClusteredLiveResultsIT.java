@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two edges and a writer clustered with Hazelcast on loopback. The edges re-read PostgreSQL only every 10 minutes
@@ -20,20 +20,15 @@ import org.junit.jupiter.api.Test;
  * results.
  */
 class ClusteredLiveResultsIT {
-  private static StackFixture f;
+  @RegisterExtension
+  static final StackFixture f = StackFixture.with(Map.of("VOTING_LIVE_RESYNC_MS", "600000"));
   private static int edge2;
 
   @BeforeAll
   static void start() throws Exception {
-    f = new StackFixture(Map.of("VOTING_LIVE_RESYNC_MS", "600000"));
     edge2 = StackFixture.freePort();
     f.stack.startEdge("edge-2", edge2);
     f.stack.awaitReady("edge-2", "http://localhost:" + edge2 + "/health/ready");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    f.close();
   }
 
   private static void awaitFinal(List<JsonObject> frames) throws InterruptedException {

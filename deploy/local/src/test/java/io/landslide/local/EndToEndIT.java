@@ -8,27 +8,17 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Through HTTP against the running processes (broker, writer, edge): 10,000 distinct users voting
  * concurrently, every one then retrying, and 20-way races of one user, end to end into PostgreSQL.
  */
 class EndToEndIT {
-  private static StackFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new StackFixture(Map.of());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  static final StackFixture f = StackFixture.with(Map.of());
 
   @Test
   @DisplayName("10,000 concurrent voters, all retrying, 20-way races: exactly one counted vote each; results = accepted")

@@ -12,24 +12,14 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Faults against the running processes: a writer killed mid-stream, Redis losing a poll's bits. */
 class FaultToleranceIT {
-  private static StackFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new StackFixture(Map.of("VOTING_BATCH_MAX", "500"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  static final StackFixture f = StackFixture.with(Map.of("VOTING_BATCH_MAX", "500"));
 
   @Test
   @DisplayName("Writer killed (kill -9) mid-stream and restarted: nothing lost, nothing counted twice")

@@ -13,10 +13,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SIGTERM to an edge under load: it stops taking connections, answers every vote in flight (202 once Kafka
@@ -24,17 +23,8 @@ import org.junit.jupiter.api.Test;
  * set in Redis always has its counted vote).
  */
 class GracefulShutdownIT {
-  private static StackFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new StackFixture(Map.of());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  static final StackFixture f = StackFixture.with(Map.of());
 
   @Test
   @DisplayName("SIGTERM under load: every 202 counted, no 503 counted, no bit without its vote; the edge exits")

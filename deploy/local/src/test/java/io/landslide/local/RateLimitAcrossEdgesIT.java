@@ -9,29 +9,24 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A user's rate limit across two edge processes that share nothing but Redis. */
 class RateLimitAcrossEdgesIT {
   private static final long WINDOW_MS = 60_000;
-  private static StackFixture f;
+  // Five requests a window per user (0.01 a second refills nothing in a test), on every edge of the stack.
+  @RegisterExtension
+  static final StackFixture f = StackFixture.with(Map.of("VOTING_RATE_USER", "0.01/5", "VOTING_RATE_WINDOW_MS", String.valueOf(WINDOW_MS)));
   private static int edge2;
 
   @BeforeAll
   static void start() throws Exception {
-    // Five requests a window per user (0.01 a second refills nothing in a test), on every edge of the stack.
-    f = new StackFixture(Map.of("VOTING_RATE_USER", "0.01/5", "VOTING_RATE_WINDOW_MS", String.valueOf(WINDOW_MS)));
     edge2 = StackFixture.freePort();
     f.stack.startEdge("edge-2", edge2);
     f.stack.awaitReady("edge-2", "http://localhost:" + edge2 + "/health/ready");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    f.close();
   }
 
   private static HttpResponse<String> get(int port, String path, String token) throws Exception {

@@ -4,24 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The results page in real headless Chromium, against the running processes. */
 class ResultsPageBrowserIT {
-  private static StackFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new StackFixture(Map.of());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  static final StackFixture f = StackFixture.with(Map.of());
 
   @Test
   @DisplayName("The results page shows the right counts, live, as votes are cast through the API")

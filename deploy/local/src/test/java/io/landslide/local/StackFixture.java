@@ -1,9 +1,10 @@
 package io.landslide.local;
 
-import io.landslide.runtime.PgSettings;
 import io.landslide.infra.DevTokens;
 import io.landslide.infra.Schema;
 import io.landslide.infra.TestStack;
+import io.landslide.runtime.PgSettings;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,15 +25,32 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** A whole stack of separate processes for one test class: its own broker, topic, writer and edge. */
-final class StackFixture implements AutoCloseable {
+final class StackFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   static final HttpClient HTTP = HttpClient.newHttpClient();
-  final LocalStack stack;
+  LocalStack stack;
   final PgSettings pg = TestStack.pg();
   /** A client Vert.x for the test's drivers and spectators, closed with the stack. */
-  final Vertx vertx = Vertx.vertx();
-  private final Path dir;
+  Vertx vertx;
+  private Path dir;
+  private final Map<String, String> env;
+  private final String externalKafka;
+
+  /**
+   * A JUnit 5 extension: {@code @RegisterExtension static final StackFixture f = StackFixture.with(env);} starts the
+   * stack before the class's tests and stops it after them; {@code try (StackFixture f = new StackFixture(env))} starts
+   * one at once.
+   *
+   * @param env extra environment of edge and writer
+   * @return a fixture that starts its stack when the class starts
+   */
+  static StackFixture with(Map<String, String> env) {
+    return new StackFixture(env, null, false);
+  }
 
   StackFixture(Map<String, String> env) throws Exception {
     this(env, null);
@@ -44,11 +61,32 @@ final class StackFixture implements AutoCloseable {
    * @param externalKafka a broker the test started (its plaintext bootstrap, where the topic is made); null: the stack's own
    */
   StackFixture(Map<String, String> env, String externalKafka) throws Exception {
+    this(env, externalKafka, false);
+    start();
+  }
+
+  private StackFixture(Map<String, String> env, String externalKafka, boolean unused) {
+    this.env = Map.copyOf(env);
+    this.externalKafka = externalKafka;
+  }
+
+  private void start() throws Exception {
+    vertx = Vertx.vertx();
     dir = Files.createTempDirectory("landslide-stack-");
     int kafka = freePort();
     stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, kafka, freePort(), freePort(), 8,
       "votes-sys-" + UUID.randomUUID(), pg, env, externalKafka));
     stack.up();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    close();
   }
 
   static int freePort() {
@@ -128,6 +166,7 @@ final class StackFixture implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (stack == null) return; // never started
     try {
       vertx.close().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -5,24 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.landslide.infra.DevTokens;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The voter page in real headless Chromium, against the running processes, with proof of work on. */
 class VoterPageBrowserIT {
-  private static StackFixture f;
-
-  @BeforeAll
-  static void start() throws Exception {
-    f = new StackFixture(Map.of());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  static final StackFixture f = StackFixture.with(Map.of());
 
   private static String set(String id, String value) {
     return "document.getElementById('" + id + "').value = " + io.vertx.core.json.Json.encode(value) + "; 'ok'";

@@ -83,7 +83,7 @@ public final class EdgeMain {
   }
 
   /** What {@link #build} makes once per process, before anything is deployed. */
-  private record Built(EdgeJobsVerticle jobs, HttpEdgeVerticle.Shared shared, VoteProducer producer, Dependencies dependencies, Health health) {
+  private record Built(EdgeJobsVerticle jobs, HttpEdgeVerticle.Shared shared, VoteProducer producer, Dependencies dependencies) {
   }
 
   private static Built build(EdgeConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
@@ -109,16 +109,16 @@ public final class EdgeMain {
     PasswordHasher hasher = new PasswordHasher(config.accounts().kdfMemoryKib(), config.accounts().kdfIterations(), 1);
     WorkerExecutor kdf = vertx.createSharedWorkerExecutor("landslide-kdf", config.accounts().kdfThreads());
     AtomicInteger hashesQueued = new AtomicInteger();
+    VoterBitmap jobsBitmap = VoterBitmap.create(vertx, config.bitmap());
+    // One health view per process: the jobs verticle probes into it, every listener reads it.
+    Health health = new Health(vertx, store, jobsBitmap, admin, registry, dependencies);
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt()), polls, store,
-      new Finality(admin, store, config.kafka().topic()), producer, metrics,
-      bitmap -> new Health(vertx, store, bitmap, admin, registry, dependencies), metrics.spectators(),
+      new Finality(admin, store, config.kafka().topic()), producer, metrics, health, metrics.spectators(),
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode());
-    VoterBitmap jobsBitmap = VoterBitmap.create(vertx, config.bitmap());
-    Health health = new Health(vertx, store, jobsBitmap, admin, registry, dependencies);
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
       new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health);
-    return new Built(jobs, shared, producer, dependencies, health);
+    return new Built(jobs, shared, producer, dependencies);
   }
 
   private static Future<EdgeMain> deploy(EdgeConfig config, Vertx vertx, Built built) {
@@ -129,7 +129,7 @@ public final class EdgeMain {
       .compose(id -> {
         edge.httpDeployment = id;
         if (!config.http().separateOps()) return Future.succeededFuture(edge);
-        EdgeOpsVerticle ops = new EdgeOpsVerticle(config.http().opsPort(), built.health());
+        EdgeOpsVerticle ops = new EdgeOpsVerticle(config.http().opsPort(), built.shared().health());
         return vertx.deployVerticle(ops).map(opsId -> {
           edge.ops = ops;
           return edge;

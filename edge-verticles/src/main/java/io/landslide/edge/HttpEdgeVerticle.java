@@ -75,7 +75,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param finality results finality
    * @param producer the Kafka producer
    * @param metrics  the meters
-   * @param health   health and metrics endpoints, given this instance's bitmap
+   * @param health   health and metrics endpoints (the process's one view)
    * @param spectators the live spectators of this process (for the connection cap)
    * @param accounts register and login, given this instance's response writer
    * @param rates    the process's rate limits
@@ -83,7 +83,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param jwks     the JWKS document served at {@code /.well-known/jwks.json}
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
-                       EdgeMetrics metrics, Function<VoterBitmap, Health> health, AtomicInteger spectators,
+                       EdgeMetrics metrics, Health health, AtomicInteger spectators,
                        Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks) {
   }
 
@@ -184,7 +184,6 @@ public final class HttpEdgeVerticle extends VerticleBase {
         .exposedHeaders(Set.of("Retry-After")).maxAgeSeconds(600));
     }
     PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), bitmap, shared.defences().abuse().flagThreshold(), http);
-    Health health = shared.health().apply(bitmap);
     ResultsApi results = new ResultsApi(shared.polls(), live, http);
 
     r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
@@ -209,7 +208,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     });
     r.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
       .putHeader("Cache-Control", "public, max-age=300").sendFile(OPENAPI));
-    if (!config.separateOps()) EdgeOpsVerticle.mount(r, health); // else on the operations port only
+    if (!config.separateOps()) EdgeOpsVerticle.mount(r, shared.health()); // else on the operations port only
     r.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60));
 
     r.errorHandler(400, ctx -> http.error(ctx, ErrorCode.BAD_REQUEST, null));

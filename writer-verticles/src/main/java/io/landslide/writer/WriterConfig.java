@@ -62,16 +62,12 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
    * @return its properties: the bootstrap servers, the passed ones, its own
    */
   public Map<String, Object> kafkaClientProperties(Map<String, Object> own) {
-    Map<String, Object> mine = new java.util.HashMap<>(own);
-    mine.put("bootstrap.servers", kafkaBootstrap);
-    return KafkaClientProperties.merge(kafkaClient, mine);
+    return KafkaClientProperties.forClient(kafkaBootstrap, kafkaClient, own);
   }
 
   /** @return the admin client's properties, as strings */
   public Map<String, String> kafkaAdminProperties() {
-    Map<String, String> out = new java.util.HashMap<>();
-    kafkaClientProperties(Map.of()).forEach((k, v) -> out.put(k, String.valueOf(v)));
-    return out;
+    return KafkaClientProperties.forAdmin(kafkaBootstrap, kafkaClient);
   }
 
   /**

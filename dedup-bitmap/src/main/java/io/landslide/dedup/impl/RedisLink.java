@@ -2,13 +2,13 @@ package io.landslide.dedup.impl;
 
 import io.landslide.dedup.BitmapOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 
 /**
@@ -92,14 +92,7 @@ final class RedisLink {
    * @return the same answer, or a failure once the command timeout has passed
    */
   <T> Future<T> withTimeout(Future<T> f) {
-    Promise<T> p = Promise.promise();
-    long timer = vertx.setTimer(options.timeoutMs(), t -> p.tryFail("redis timeout after " + options.timeoutMs() + " ms"));
-    f.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) p.tryComplete(ar.result());
-      else p.tryFail(ar.cause());
-    });
-    return p.future();
+    return f.timeout(options.timeoutMs(), TimeUnit.MILLISECONDS);
   }
 
   /** Closes the open connection, if any (Redis or the wire is stuck): the next command opens another. */

@@ -2,12 +2,12 @@ package io.landslide.dedup.impl;
 
 import io.landslide.dedup.BitmapOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -158,14 +158,7 @@ final class RedisNodes {
    * @return the same answer, or a failure once the command timeout has passed
    */
   <T> Future<T> withTimeout(Future<T> f) {
-    Promise<T> p = Promise.promise();
-    long timer = vertx.setTimer(options.timeoutMs(), t -> p.tryFail("redis timeout after " + options.timeoutMs() + " ms"));
-    f.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) p.tryComplete(ar.result());
-      else p.tryFail(ar.cause());
-    });
-    return p.future();
+    return f.timeout(options.timeoutMs(), TimeUnit.MILLISECONDS);
   }
 
   /** @return closes every link */

@@ -72,4 +72,28 @@ public final class KafkaClientProperties {
     out.putAll(own);
     return out;
   }
+
+  /**
+   * @param bootstrap the bootstrap servers ({@code VOTING_KAFKA_BOOTSTRAP})
+   * @param passed    what the environment passes
+   * @param own       what the client sets itself
+   * @return the client's properties: the bootstrap servers and its own settings, over the passed ones
+   * @throws IllegalArgumentException naming the variable when a passed property is one the client sets itself
+   */
+  public static Map<String, Object> forClient(String bootstrap, Map<String, String> passed, Map<String, Object> own) {
+    Map<String, Object> mine = new HashMap<>(own);
+    mine.put("bootstrap.servers", bootstrap);
+    return merge(passed, mine);
+  }
+
+  /**
+   * @param bootstrap the bootstrap servers
+   * @param passed    what the environment passes
+   * @return an admin client's properties, as strings (the Vert.x admin client takes strings)
+   */
+  public static Map<String, String> forAdmin(String bootstrap, Map<String, String> passed) {
+    Map<String, String> out = new HashMap<>();
+    forClient(bootstrap, passed, Map.of()).forEach((key, v) -> out.put(key, String.valueOf(v)));
+    return out;
+  }
 }

@@ -6,11 +6,11 @@ import io.landslide.edge.ops.Dependencies.Dependency;
 import io.landslide.edge.poll.PollStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.kafka.admin.KafkaAdminClient;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /health/live}, {@code /health/ready} and {@code /metrics}. Readiness means "can take votes": 200 while
@@ -83,13 +83,6 @@ public final class Health {
   }
 
   private Future<Void> report(Dependency d, Future<Void> answer) {
-    Promise<Void> p = Promise.promise();
-    long timer = vertx.setTimer(CHECK_TIMEOUT_MS, t -> p.tryFail("timeout"));
-    answer.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) p.tryComplete();
-      else p.tryFail(ar.cause());
-    });
-    return p.future().onComplete(ar -> dependencies.report(d, ar.succeeded()));
+    return answer.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(ar -> dependencies.report(d, ar.succeeded()));
   }
 }

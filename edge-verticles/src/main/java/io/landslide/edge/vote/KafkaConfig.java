@@ -3,7 +3,6 @@ package io.landslide.edge.vote;
 import io.landslide.codec.Topics;
 import io.landslide.runtime.Env;
 import io.landslide.runtime.KafkaClientProperties;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -38,16 +37,12 @@ public record KafkaConfig(String bootstrap, String topic, int deliveryTimeoutMs,
    * @return its properties: the bootstrap servers, the passed ones, its own
    */
   public Map<String, Object> clientProperties(Map<String, Object> own) {
-    Map<String, Object> mine = new HashMap<>(own);
-    mine.put("bootstrap.servers", bootstrap);
-    return KafkaClientProperties.merge(client, mine);
+    return KafkaClientProperties.forClient(bootstrap, client, own);
   }
 
   /** @return the admin client's properties, as strings */
   public Map<String, String> adminProperties() {
-    Map<String, String> out = new HashMap<>();
-    clientProperties(Map.of()).forEach((k, v) -> out.put(k, String.valueOf(v)));
-    return out;
+    return KafkaClientProperties.forAdmin(bootstrap, client);
   }
 
   /**

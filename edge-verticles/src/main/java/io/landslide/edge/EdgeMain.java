@@ -87,8 +87,11 @@ public final class EdgeMain {
   }
 
   private static Built build(EdgeConfig config, PrometheusMeterRegistry registry, Vertx vertx) {
+    // TLS from the same settings as every JDBC connection (VOTING_PG_SSLMODE, VOTING_PG_SSLROOTCERT); the pool and
+    // the LISTEN subscriber below share these options.
     PgConnectOptions pgOptions = new PgConnectOptions().setHost(config.pg().host()).setPort(config.pg().port())
       .setDatabase(config.pg().database()).setUser(config.pg().user()).setPassword(config.pg().password())
+      .setSslMode(io.vertx.pgclient.SslMode.of(config.pg().sslMode().value())).setSslOptions(config.pg().vertxSslOptions())
       .setCachePreparedStatements(true);
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.polls().pgPoolSize())).connectingTo(pgOptions).using(vertx).build();
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, config.kafka().adminProperties());

@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -17,6 +18,7 @@ import org.flywaydb.core.api.logging.LogFactory;
 import org.flywaydb.core.api.logging.LogLevel;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *       applies only the later migrations. The recorded versions must be exactly 1..n (the old runner applied
  *       them in order), otherwise the database is refused rather than guessed at. The old table is left in
  *       place, unused. Once the history table exists, the old table is ignored.</li>
+ *   <li><b>TLS</b>: every connection, Flyway's included, takes its credentials and TLS mode from
+ *       {@link PgSettings#jdbcProperties()} ({@code VOTING_PG_SSLMODE}, {@code VOTING_PG_SSLROOTCERT}); the
+ *       Kubernetes Job runs with {@code verify-full}.</li>
  *   <li><b>Logs</b>: Flyway's per-step INFO lines are muted (warnings and errors still go through slf4j);
  *       baselining an old database is logged in one line. Set the slf4j level of {@code org.flywaydb} to
  *       debug to see every step Flyway takes.</li>
@@ -98,7 +103,7 @@ public final class Schema {
    */
   public static List<String> migrate(PgSettings pg) throws SQLException {
     FluentConfiguration config = Flyway.configure(Schema.class.getClassLoader())
-      .dataSource(pg.jdbcUrl(), pg.user(), pg.password().isEmpty() ? null : pg.password())
+      .dataSource(dataSource(pg))
       .locations(LOCATION)
       .failOnMissingLocations(true)
       .validateMigrationNaming(true)
@@ -123,15 +128,22 @@ public final class Schema {
   }
 
   /**
-   * @param pg where
+   * @param pg where, and how (TLS per {@code pg.sslMode()}, see {@link PgSettings#jdbcProperties()})
    * @return a new pgjdbc connection
-   * @throws SQLException when it cannot connect
+   * @throws SQLException when it cannot connect, e.g. the server refuses the TLS mode or the certificate fails
+   *     verification
    */
   public static Connection connect(PgSettings pg) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", pg.user());
-    if (!pg.password().isEmpty()) p.setProperty("password", pg.password());
-    return DriverManager.getConnection(pg.jdbcUrl(), p);
+    return DriverManager.getConnection(pg.jdbcUrl(), pg.jdbcProperties());
+  }
+
+  /** @return a pgjdbc data source for Flyway, with the same properties (credentials, TLS) as {@link #connect} */
+  private static DataSource dataSource(PgSettings pg) throws SQLException {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(pg.jdbcUrl());
+    Properties p = pg.jdbcProperties();
+    for (String name : p.stringPropertyNames()) ds.setProperty(name, p.getProperty(name));
+    return ds;
   }
 
   /**

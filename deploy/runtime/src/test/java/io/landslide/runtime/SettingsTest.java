@@ -19,6 +19,53 @@ class SettingsTest {
   }
 
   @Test
+  void shouldDefaultToPlainConnectionsAndTellBothClientsSo() {
+    PgSettings d = PgSettings.fromEnv(Map.of());
+    assertThat(d.sslMode()).isEqualTo(PgSettings.SslMode.DISABLE);
+    assertThat(d.jdbcProperties()).containsOnly(Map.entry("user", "root"), Map.entry("sslmode", "disable"));
+    assertThat(new PgSettings("h", 5432, "d", "u", "")).as("the constructor of before TLS")
+      .isEqualTo(new PgSettings("h", 5432, "d", "u", "", PgSettings.SslMode.DISABLE, ""))
+      .isEqualTo(new PgSettings("h", 5432, "d", "u", "", null, null));
+    assertThat(PgSettings.fromEnv(Map.of("VOTING_PG_PASSWORD", "s3cret")).toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void shouldReadVerifyFullWithItsRootCertificateForJdbcAndVertx(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("global-bundle.pem"), "not parsed here\n");
+    PgSettings pg = PgSettings.fromEnv(Map.of("VOTING_PG_SSLMODE", "verify-full", "VOTING_PG_SSLROOTCERT", ca.toString(),
+      "VOTING_PG_PASSWORD", "pw"));
+    assertThat(pg.jdbcProperties()).containsOnly(Map.entry("user", "root"), Map.entry("password", "pw"),
+      Map.entry("sslmode", "verify-full"), Map.entry("sslrootcert", ca.toString()));
+    assertThat(pg.withDatabase("other").sslMode()).as("kept for another database").isEqualTo(PgSettings.SslMode.VERIFY_FULL);
+    io.vertx.core.net.ClientSSLOptions full = pg.vertxSslOptions();
+    assertThat(full.getHostnameVerificationAlgorithm()).isEqualTo("HTTPS");
+    assertThat(full.isTrustAll()).isFalse();
+    assertThat(((io.vertx.core.net.PemTrustOptions) full.getTrustOptions()).getCertPaths()).containsExactly(ca.toString());
+
+    io.vertx.core.net.ClientSSLOptions ca0 = pg.withSsl(PgSettings.SslMode.VERIFY_CA, ca.toString()).vertxSslOptions();
+    assertThat(ca0.getHostnameVerificationAlgorithm()).as("verify-ca checks no host name").isEmpty();
+    assertThat(ca0.getTrustOptions()).isNotNull();
+
+    PgSettings require = PgSettings.fromEnv(Map.of("VOTING_PG_SSLMODE", " REQUIRE ", "VOTING_PG_SSLROOTCERT", ca.toString()));
+    assertThat(require.sslMode()).isEqualTo(PgSettings.SslMode.REQUIRE);
+    assertThat(require.jdbcProperties()).doesNotContainKey("sslrootcert").containsEntry("sslmode", "require");
+    assertThat(require.vertxSslOptions().isTrustAll()).as("require encrypts without verifying, as in pgjdbc").isTrue();
+  }
+
+  @Test
+  void shouldRefuseABadSslModeOrAMissingRootCertificateNamingTheVariable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    assertThatThrownBy(() -> PgSettings.fromEnv(Map.of("VOTING_PG_SSLMODE", "verify_full"))).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("VOTING_PG_SSLMODE").hasMessageContaining("verify_full").hasMessageContaining("verify-full");
+    assertThatThrownBy(() -> PgSettings.fromEnv(Map.of("VOTING_PG_SSLMODE", "verify-ca"))).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("VOTING_PG_SSLROOTCERT");
+    String missing = dir.resolve("none.pem").toString();
+    assertThatThrownBy(() -> PgSettings.fromEnv(Map.of("VOTING_PG_SSLMODE", "verify-full", "VOTING_PG_SSLROOTCERT", missing)))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("VOTING_PG_SSLROOTCERT").hasMessageContaining(missing);
+    assertThat(PgSettings.fromEnv(Map.of("VOTING_PG_SSLMODE", "disable", "VOTING_PG_SSLROOTCERT", missing)).sslMode())
+      .as("the root certificate matters only to the verifying modes").isEqualTo(PgSettings.SslMode.DISABLE);
+  }
+
+  @Test
   void shouldNameTheVariableOfAValueThatIsNotANumber() {
     assertThatThrownBy(() -> PgSettings.fromEnv(Map.of("VOTING_PG_PORT", "five"))).isInstanceOf(IllegalArgumentException.class)
       .hasMessageContaining("VOTING_PG_PORT").hasMessageContaining("five");

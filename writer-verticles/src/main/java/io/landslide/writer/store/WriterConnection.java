@@ -104,11 +104,9 @@ public final class WriterConnection implements AutoCloseable {
     }
   }
 
+  /** @return credentials and TLS (VOTING_PG_SSLMODE, VOTING_PG_SSLROOTCERT), as every JDBC connection of the project */
   private static Properties credentials(PgSettings pg) {
-    Properties p = new Properties();
-    p.setProperty("user", pg.user());
-    if (!pg.password().isEmpty()) p.setProperty("password", pg.password());
-    return p;
+    return pg.jdbcProperties();
   }
 
   private static void notOnEventLoop() {

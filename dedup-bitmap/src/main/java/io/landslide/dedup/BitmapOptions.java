@@ -256,6 +256,52 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
   }
 
   /**
+   * The claims of a chunk whose vote is not known to be durable yet (a sorted set: user id by claim time). Its hash
+   * tag is the chunk's whole key, so a claim sets the bit and records it in one atomic step on one slot; it stays
+   * outside {@link #pollPattern}.
+   *
+   * @param chunkKey a chunk's key ({@link #key})
+   * @return {@code <prefix>pending:{<chunk key>}}
+   */
+  public String pendingKey(String chunkKey) {
+    return prefix + "pending:{" + chunkKey + "}";
+  }
+
+  /** @return the SCAN pattern of every poll's pending-claim keys */
+  public String pendingPattern() {
+    return prefix + "pending:*";
+  }
+
+  /**
+   * @param poll a poll id
+   * @return the SCAN pattern of the poll's pending-claim keys
+   */
+  public String pendingPattern(int poll) {
+    return prefix + "pending:{" + prefix + poll + ":*";
+  }
+
+  /**
+   * @param pendingKey a key of {@link #pendingKey}
+   * @return the chunk key inside its braces
+   */
+  public String chunkOfPending(String pendingKey) {
+    int open = pendingKey.indexOf('{', prefix.length());
+    int close = pendingKey.lastIndexOf('}');
+    if (open < 0 || close < open) throw new IllegalArgumentException("not a pending-claim key: " + pendingKey);
+    return pendingKey.substring(open + 1, close);
+  }
+
+  /**
+   * @param chunkKey a chunk key of this prefix
+   * @return its poll id
+   */
+  public int pollOfChunk(String chunkKey) {
+    int colon = chunkKey.indexOf(':', prefix.length());
+    if (!chunkKey.startsWith(prefix) || colon < 0) throw new IllegalArgumentException("not a chunk key: " + chunkKey);
+    return Integer.parseInt(chunkKey, prefix.length(), colon, 10);
+  }
+
+  /**
    * @param poll a poll id
    * @return the key that says the poll's bitmap is complete (outside {@link #pollPattern})
    */

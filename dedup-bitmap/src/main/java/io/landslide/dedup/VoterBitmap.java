@@ -67,6 +67,44 @@ public interface VoterBitmap {
   Future<Boolean> release(int poll, long user);
 
   /**
+   * Says that the user's vote is durable (Kafka acknowledged it): the claim is no longer pending. Sent with the next
+   * batch of claims; its answer is not awaited (a confirm that got lost is settled by {@link #reconcile}).
+   *
+   * @param poll the poll id
+   * @param user the user index
+   */
+  void confirm(int poll, long user);
+
+  /**
+   * Settles the claims still pending since {@code graceMs} ago (by the Redis server's clock): a claim whose vote was
+   * never confirmed, because the edge died between claim and produce, the produce failed with the claim's answer lost,
+   * or a release failed. Once {@code records} are caught up, a pending user with a vote written is confirmed; one
+   * without has their bit cleared, so the user is free to vote again rather than refused as having voted. The clear
+   * is conditional (the user still pending, since no later than the cut-off) and atomic with it.
+   *
+   * <p>Safe when {@code graceMs} is longer than any produce can take (the producer's delivery timeout and a margin):
+   * a vote claimed before the cut-off has then reached the log before the records are asked, or never will.
+   *
+   * @param records what is written
+   * @param graceMs how old a pending claim must be
+   * @param limit   at most this many claims per call
+   * @return what was settled; fails when Redis or the records failed (nothing is cleared then)
+   */
+  Future<Reconciled> reconcile(VoteRecords records, long graceMs, int limit);
+
+  /**
+   * What a {@link #reconcile} did.
+   *
+   * @param pending   pending claims older than the grace that it looked at
+   * @param confirmed of those, users with a vote written: confirmed, bit kept
+   * @param released  of those, users with no vote: bit cleared
+   */
+  record Reconciled(long pending, long confirmed, long released) {
+    /** Nothing was pending. */
+    public static final Reconciled NONE = new Reconciled(0, 0, 0);
+  }
+
+  /**
    * @param poll the poll id
    * @param user the user index
    * @return whether the user's bit is set; fails when Redis could not be reached

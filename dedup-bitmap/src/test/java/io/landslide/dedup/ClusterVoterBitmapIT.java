@@ -174,6 +174,45 @@ class ClusterVoterBitmapIT {
   }
 
   @Test
+  void shouldSettlePendingClaimsOnEveryMaster() throws Exception {
+    int poll = freshPoll();
+    Set<Integer> masters = new HashSet<>();
+    Set<Long> written = new HashSet<>();
+    List<Long> orphans = new ArrayList<>();
+    for (long chunk = 0; chunk < 12; chunk++) {
+      long user = (chunk << options.chunkBits()) + 3;
+      assertThat(await(direct.claim(poll, user))).isEqualTo(Claim.CLAIMED);
+      String pending = options.pendingKey(options.key(poll, user));
+      masters.add(masterOf(pending));
+      assertThat(masterOf(pending)).as("pending claims share their chunk's slot").isEqualTo(masterOf(options.key(poll, user)));
+      double since = Double.parseDouble(await(redis.send(Request.cmd(Command.ZSCORE).arg(pending).arg(user))).toString());
+      await(redis.send(Request.cmd(Command.ZADD).arg(pending).arg("XX").arg((long) since - 120_000).arg(user)));
+      if (chunk % 2 == 0) written.add(user);
+      else orphans.add(user);
+    }
+    assertThat(masters).hasSizeGreaterThanOrEqualTo(2);
+    VoteRecords records = new VoteRecords() {
+      @Override
+      public Future<Void> caughtUp() {
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Set<Long>> written(int p, long[] users) {
+        Set<Long> out = new HashSet<>();
+        for (long u : users) if (p == poll && written.contains(u)) out.add(u);
+        return Future.succeededFuture(out);
+      }
+    };
+    VoterBitmap.Reconciled r = await(direct.reconcile(records, 60_000, 10_000));
+    assertThat(r.released()).isGreaterThanOrEqualTo(orphans.size());
+    assertThat(r.confirmed()).isGreaterThanOrEqualTo(written.size());
+    for (long u : orphans) assertThat(await(direct.isClaimed(poll, u))).as("orphan %d", u).isFalse();
+    for (long u : written) assertThat(await(direct.isClaimed(poll, u))).as("voter %d", u).isTrue();
+    assertThat(await(direct.count(poll))).isEqualTo(written.size());
+  }
+
+  @Test
   void shouldKeepPollsOfDifferentDatabasesApart() throws Exception {
     int poll = freshPoll();
     VoterBitmap another = VoterBitmap.create(vertx, options.withPrefix(BitmapOptions.prefixFor("another_database")));

@@ -9,6 +9,7 @@ import io.landslide.edge.http.HttpConfig;
 import io.landslide.edge.live.LiveConfig;
 import io.landslide.edge.poll.PollConfig;
 import io.landslide.edge.vote.KafkaConfig;
+import io.landslide.edge.vote.ReconcileConfig;
 import io.landslide.runtime.ClusterSettings;
 import io.landslide.runtime.Env;
 import io.landslide.runtime.PgSettings;
@@ -29,13 +30,24 @@ import java.util.Map;
  * @param cluster  the cluster
  * @param pg       PostgreSQL
  * @param bitmap   Redis bitmaps
+ * @param reconcile settling claims left pending
  */
 public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, LiveConfig live, PollConfig polls, DefenceConfig defences,
-                         AccountConfig accounts, ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap) {
+                         AccountConfig accounts, ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
+                         ReconcileConfig reconcile) {
+  /** How much longer than the producer's delivery timeout a pending claim must be before it is settled. */
+  public static final long RECONCILE_MARGIN_MS = 5_000;
+
   /** Validates what spans parts: production refuses every dev default. */
   public EdgeConfig {
     if (jwt.production() && defences.pow().secret().equals(PowConfig.DEV_SECRET)) {
       throw new IllegalArgumentException("the dev proof-of-work secret (VOTING_POW_SECRET) is refused in production");
+    }
+    // A claim younger than a produce can take may still have its vote on the way: settling it could free a voter
+    // whose vote is then counted, and the voter's second vote would be refused after a 202.
+    if (reconcile.graceMs() < kafka.deliveryTimeoutMs() + RECONCILE_MARGIN_MS) {
+      throw new IllegalArgumentException("VOTING_RECONCILE_GRACE_MS must be at least VOTING_KAFKA_DELIVERY_TIMEOUT_MS + "
+        + RECONCILE_MARGIN_MS + " (" + (kafka.deliveryTimeoutMs() + RECONCILE_MARGIN_MS) + ")");
     }
   }
 
@@ -47,6 +59,7 @@ public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, Live
     Env e = Env.of(env);
     HttpConfig http = HttpConfig.fromEnv(e);
     return new EdgeConfig(http, JwtConfig.fromEnv(e), KafkaConfig.fromEnv(e), LiveConfig.fromEnv(e, http.instances()), PollConfig.fromEnv(e),
-      DefenceConfig.fromEnv(env), AccountConfig.fromEnv(env), ClusterSettings.fromEnv(env), PgSettings.fromEnv(env), BitmapOptions.fromEnv(env));
+      DefenceConfig.fromEnv(env), AccountConfig.fromEnv(env), ClusterSettings.fromEnv(env), PgSettings.fromEnv(env), BitmapOptions.fromEnv(env),
+      ReconcileConfig.fromEnv(e));
   }
 }

@@ -5,6 +5,7 @@ import io.landslide.edge.defence.RateLimitSync;
 import io.landslide.edge.ops.Health;
 import io.landslide.edge.poll.BitmapGuard;
 import io.landslide.edge.poll.PollCache;
+import io.landslide.edge.vote.Reconciliation;
 import io.landslide.edge.vote.VoteProducer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -16,8 +17,8 @@ import java.util.List;
 /**
  * The edge's periodic jobs, deployed once per process before the HTTP verticles: the producer's metadata is warm,
  * polls are loaded and followed, the rate-limit sync listens, the services were probed once; then, every so often,
- * the dependency probe (what readiness reports), poll reload, rate-limit sync, bitmap guard, abuse-window eviction
- * and producer keep-warm. The timers are this verticle's: undeploying it
+ * the dependency probe (what readiness reports), poll reload, rate-limit sync, bitmap guard, the reconciliation of
+ * pending claims, abuse-window eviction and producer keep-warm. The timers are this verticle's: undeploying it
  * (closing the edge) stops every one of them.
  */
 public final class EdgeJobsVerticle extends VerticleBase {
@@ -29,6 +30,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
   private final BitmapGuard bitmapGuard;
   private final long bitmapCheckMs;
   private final Health health;
+  private final Reconciliation reconciliation;
   private final List<Long> timers = new ArrayList<>();
 
   /**
@@ -40,9 +42,10 @@ public final class EdgeJobsVerticle extends VerticleBase {
    * @param bitmapGuard   the bitmap guard
    * @param bitmapCheckMs how often the guard looks; 0 = never
    * @param health        probes Kafka, Redis and PostgreSQL for readiness
+   * @param reconciliation settles claims left pending
    */
   public EdgeJobsVerticle(PollCache polls, PgSubscriber pollChanges, VoteProducer producer, RateLimitSync rateSync, AbuseSignals abuse,
-                          BitmapGuard bitmapGuard, long bitmapCheckMs, Health health) {
+                          BitmapGuard bitmapGuard, long bitmapCheckMs, Health health, Reconciliation reconciliation) {
     this.polls = polls;
     this.pollChanges = pollChanges;
     this.producer = producer;
@@ -51,6 +54,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
     this.bitmapGuard = bitmapGuard;
     this.bitmapCheckMs = bitmapCheckMs;
     this.health = health;
+    this.reconciliation = reconciliation;
   }
 
   @Override
@@ -69,6 +73,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
     every(rateSync.syncMs(), rateSync::sync);
     every(AbuseSignals.WINDOW_MS, abuse::evictIdle);
     if (bitmapCheckMs > 0) every(bitmapCheckMs, bitmapGuard::check);
+    if (reconciliation.everyMs() > 0) every(reconciliation.everyMs(), reconciliation::run);
   }
 
   private void every(long ms, Runnable job) {

@@ -18,6 +18,8 @@ import io.landslide.edge.poll.Finality;
 import io.landslide.edge.poll.PollCache;
 import io.landslide.edge.poll.PollStore;
 import io.landslide.edge.poll.PollVoters;
+import io.landslide.edge.poll.WrittenVotes;
+import io.landslide.edge.vote.Reconciliation;
 import io.landslide.edge.vote.VoteProducer;
 import io.landslide.runtime.Boot;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeMain {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeMain.class);
+  /** How long a reconciliation waits for the writers to commit the topic's end offsets before it tries next time. */
+  private static final long RECONCILE_CATCH_UP_MS = 30_000;
 
   private final Vertx vertx;
   private final VoteProducer producer;
@@ -115,12 +119,15 @@ public final class EdgeMain {
     VoterBitmap jobsBitmap = VoterBitmap.create(vertx, config.bitmap());
     // One health view per process: the jobs verticle probes into it, every listener reads it.
     Health health = new Health(vertx, store, jobsBitmap, admin, registry, dependencies);
+    Finality finality = new Finality(admin, store, config.kafka().topic());
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt()), polls, store,
-      new Finality(admin, store, config.kafka().topic()), producer, metrics, health, metrics.spectators(),
+      finality, producer, metrics, health, metrics.spectators(),
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode());
+    Reconciliation reconciliation = new Reconciliation(jobsBitmap, new WrittenVotes(vertx, finality, store, RECONCILE_CATCH_UP_MS),
+      config.reconcile(), registry);
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
-      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health);
+      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health, reconciliation);
     return new Built(jobs, shared, producer, dependencies);
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.landslide.codec.VoteEvent;
 import io.landslide.dedup.BitmapOptions;
 import io.landslide.infra.LocalKafka;
+import io.landslide.infra.TcpProxy;
 import io.landslide.infra.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Whole-poll operations: find a poll's keys (SCAN), count and clear its bits, its completeness sentinel.
+ * Whole-poll operations: find a poll's keys (SCAN), count and clear its bits (clearing takes its pending claims
+ * too), its completeness sentinel.
  *
  * <p>A poll's chunks are spread over slots, so in cluster mode every master is visited: each one SCANs its own keys,
  * then counts them ({@code BITCOUNT} per key) or deletes them ({@code DEL} per key), pipelined on that master's
@@ -31,7 +32,7 @@ final class BitmapAdmin {
 
   /** See {@link io.landslide.dedup.VoterBitmap#count}. */
   Future<Long> count(int poll) {
-    return eachMaster(link -> keysOf(link, poll, "0", new ArrayList<>()).compose(keys -> {
+    return eachMaster(link -> keysOf(link, options.pollPattern(poll), "0", new ArrayList<>()).compose(keys -> {
       if (keys.isEmpty()) return Future.succeededFuture(0L);
       List<Request> counts = new ArrayList<>(keys.size());
       for (String k : keys) counts.add(Request.cmd(Command.BITCOUNT).arg(k));
@@ -43,9 +44,15 @@ final class BitmapAdmin {
     }));
   }
 
-  /** See {@link io.landslide.dedup.VoterBitmap#clear}. */
+  /** See {@link io.landslide.dedup.VoterBitmap#clear}: the chunks, then the poll's pending claims (not counted). */
   Future<Long> clear(int poll) {
-    return eachMaster(link -> keysOf(link, poll, "0", new ArrayList<>()).compose(keys -> {
+    return eachMaster(link -> delete(link, options.pollPattern(poll)))
+      .compose(chunks -> eachMaster(link -> delete(link, options.pendingPattern(poll))).map(chunks));
+  }
+
+  /** @return how many keys matching the pattern the master deleted */
+  private Future<Long> delete(RedisLink link, String pattern) {
+    return keysOf(link, pattern, "0", new ArrayList<>()).compose(keys -> {
       if (keys.isEmpty()) return Future.succeededFuture(0L);
       if (!nodes.cluster()) {
         Request del = Request.cmd(Command.DEL);
@@ -59,7 +66,7 @@ final class BitmapAdmin {
         for (Response r : rs) sum += r.toLong();
         return sum;
       });
-    }));
+    });
   }
 
   /** Runs the operation on every master (in parallel) and sums what they answer. */
@@ -76,12 +83,12 @@ final class BitmapAdmin {
     });
   }
 
-  private Future<List<String>> keysOf(RedisLink link, int poll, String cursor, List<String> acc) {
-    return link.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(options.pollPattern(poll)).arg("COUNT").arg(1000))
+  private Future<List<String>> keysOf(RedisLink link, String pattern, String cursor, List<String> acc) {
+    return link.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000))
       .compose(r -> {
         for (Response k : r.get(1)) acc.add(k.toString());
         String next = r.get(0).toString();
-        return "0".equals(next) ? Future.succeededFuture(acc) : keysOf(link, poll, next, acc);
+        return "0".equals(next) ? Future.succeededFuture(acc) : keysOf(link, pattern, next, acc);
       });
   }
 

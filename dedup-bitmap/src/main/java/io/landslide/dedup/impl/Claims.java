@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One user's bit: claim (batched), release and check. The hot path.
+ * One user's bit: claim (batched), confirm, release and check. The hot path. A claim sets the bit and records the
+ * user as pending in one function call ({@link ClaimFunctions}); once the vote is durable the edge confirms it (the
+ * pending entry goes, in the next batch); a release clears both. What stays pending is reconciled
+ * ({@link Reconciler}).
  *
  * <p>Batching: claims are sorted into one lane per server (standalone: one lane; cluster: one per master, by the
  * slot of the user's key). Per lane, at most one batch of claims in flight on its connection; claims that arrive
@@ -62,18 +65,27 @@ final class Claims {
   /** See {@link io.landslide.dedup.VoterBitmap#claim}. */
   Future<Claim> claim(int poll, long user) {
     String key = options.key(poll, user);
-    return sendBatched(key, setbit(key, user, 1)).transform(ar -> Future.succeededFuture(
+    Request fcall = ClaimFunctions.call(ClaimFunctions.CLAIM, key, options.pendingKey(key), options.offset(user), user);
+    return sendBatched(key, fcall).transform(ar -> Future.succeededFuture(
       ar.failed() ? Claim.UNKNOWN : ar.result().toInteger() == 0 ? Claim.CLAIMED : Claim.ALREADY_CLAIMED));
+  }
+
+  /** See {@link io.landslide.dedup.VoterBitmap#confirm}: one more command in the next batch, its answer not awaited. */
+  void confirm(int poll, long user) {
+    String key = options.key(poll, user);
+    sendBatched(key, Request.cmd(Command.ZREM).arg(options.pendingKey(key)).arg(user));
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#release}. */
   Future<Boolean> release(int poll, long user) {
-    return release(options.key(poll, user), user, RELEASE_ATTEMPTS);
+    String key = options.key(poll, user);
+    return release(key, ClaimFunctions.call(ClaimFunctions.RELEASE, key, options.pendingKey(key), options.offset(user), user),
+      RELEASE_ATTEMPTS);
   }
 
-  private Future<Boolean> release(String key, long user, int attemptsLeft) {
-    return nodes.withTimeout(nodes.send(key, setbit(key, user, 0))).map(r -> r.toInteger() == 1)
-      .recover(t -> attemptsLeft > 1 ? release(key, user, attemptsLeft - 1) : Future.failedFuture(t));
+  private Future<Boolean> release(String key, Request fcall, int attemptsLeft) {
+    return sendAlone(key, fcall).map(r -> r.toInteger() == 1)
+      .recover(t -> attemptsLeft > 1 ? release(key, fcall, attemptsLeft - 1) : Future.failedFuture(t));
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#isClaimed}. */
@@ -81,10 +93,6 @@ final class Claims {
     String key = options.key(poll, user);
     return nodes.withTimeout(nodes.send(key, Request.cmd(Command.GETBIT).arg(key).arg(options.offset(user))))
       .map(r -> r.toInteger() == 1);
-  }
-
-  private Request setbit(String key, long user, int value) {
-    return Request.cmd(Command.SETBIT).arg(key).arg(options.offset(user)).arg(value);
   }
 
   /** Claims that leave in one write to one server, and share one deadline (from the first claim's arrival). */
@@ -124,10 +132,18 @@ final class Claims {
     return l;
   }
 
+  /** One command on its own, with its deadline; the functions are loaded again where they were found missing. */
+  private Future<Response> sendAlone(String key, Request request) {
+    return nodes.withTimeout(nodes.send(key, request)).onFailure(t -> {
+      RedisLink l = nodes.linkFor(key);
+      if (l != null && ClaimFunctions.notLoaded(t.getMessage())) l.reloadFunctions();
+    });
+  }
+
   private Future<Response> sendBatched(String key, Request request) {
-    if (Thread.currentThread() != homeThread) return nodes.withTimeout(nodes.send(key, request));
+    if (Thread.currentThread() != homeThread) return sendAlone(key, request);
     RedisLink link = nodes.linkFor(key);
-    if (link == null) return nodes.withTimeout(nodes.send(key, request)); // cluster, slot map not known yet
+    if (link == null) return sendAlone(key, request); // cluster, slot map not known yet
     Lane lane = lane(link);
     Batch b = lane.open;
     if (b == null) {
@@ -158,6 +174,7 @@ final class Claims {
       : (c.succeeded() ? c.result().batch(b.requests) : c.compose(rc -> rc.batch(b.requests)));
     sent.onComplete(ar -> {
       vertx.cancelTimer(b.timer);
+      if (ar.failed() && ClaimFunctions.notLoaded(ar.cause().getMessage())) lane.link.reloadFunctions();
       if (ar.failed() && nodes.cluster()) failedInCluster(b, ar.cause());
       else b.complete(ar.result(), ar.cause());
       if (lane.flying == b) {

@@ -15,7 +15,8 @@ import java.util.List;
  * One Redis connection of a bitmap instance, to one server: in standalone mode the only one, shared by its claims,
  * admin operations and rebuilds; in cluster mode one per master ({@link RedisNodes}). Commands from concurrent
  * requests are pipelined on it. Opened on first use; after a failed connect, callers get that failure at once until
- * the reconnect backoff has passed; dropped when it breaks or a batch stalls.
+ * the reconnect backoff has passed; dropped when it breaks or a batch stalls. Every new connection loads the claim
+ * functions ({@link ClaimFunctions}) first.
  */
 final class RedisLink {
   private final Vertx vertx;
@@ -61,11 +62,24 @@ final class RedisLink {
       if (c != null && !c.failed()) return c;
       long now = System.nanoTime() / 1_000_000;
       if (c != null && now - connectFailedAt < options.reconnectBackoffMs()) return c; // still failed: answer at once
-      c = client.connect().onFailure(t -> connectFailedAt = System.nanoTime() / 1_000_000);
+      c = client.connect().compose(this::withFunctions).onFailure(t -> connectFailedAt = System.nanoTime() / 1_000_000);
       c.onSuccess(rc -> rc.exceptionHandler(t -> drop(rc)).endHandler(v -> drop(rc)));
       connection = c;
       return c;
     }
+  }
+
+  /**
+   * Loads the claim functions on a new connection, before any claim can use it. A node that refuses (a replica
+   * reached as a seed: read-only) still gives its connection: it is asked for the slot map, never for a claim.
+   */
+  private Future<RedisConnection> withFunctions(RedisConnection rc) {
+    return rc.send(ClaimFunctions.load()).transform(ar -> Future.succeededFuture(rc));
+  }
+
+  /** @return loads the claim functions again on the open connection (a claim found them missing) */
+  Future<Void> reloadFunctions() {
+    return connection().compose(rc -> rc.send(ClaimFunctions.load())).mapEmpty();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.landslide.dedup.impl;
 
 import io.landslide.dedup.BitmapOptions;
 import io.landslide.dedup.VoterBitmap;
+import io.landslide.dedup.VoteRecords;
 import io.landslide.dedup.VoterSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,14 +10,15 @@ import io.vertx.core.Vertx;
 /**
  * {@link VoterBitmap} on pipelined Redis connections ({@link RedisNodes}: one {@link RedisLink} standalone, one per
  * master in cluster mode): a facade over the claims of single
- * users ({@link Claims}, batched), the operations on a whole poll ({@link BitmapAdmin}) and the rebuild from a
- * {@link VoterSource} ({@link BitmapRebuild}).
+ * users ({@link Claims}, batched), the operations on a whole poll ({@link BitmapAdmin}), the rebuild from a
+ * {@link VoterSource} ({@link BitmapRebuild}) and the settling of pending claims ({@link Reconciler}).
  */
 public final class RedisVoterBitmap implements VoterBitmap {
   private final RedisNodes nodes;
   private final Claims claims;
   private final BitmapAdmin admin;
   private final BitmapRebuild rebuild;
+  private final Reconciler reconciler;
 
   /**
    * Create on the event loop that will claim (the verticle's): claims from it leave in batches.
@@ -29,6 +31,7 @@ public final class RedisVoterBitmap implements VoterBitmap {
     this.claims = new Claims(vertx, options, nodes);
     this.admin = new BitmapAdmin(options, nodes);
     this.rebuild = new BitmapRebuild(options, nodes, admin);
+    this.reconciler = new Reconciler(options, nodes);
   }
 
   @Override
@@ -44,6 +47,16 @@ public final class RedisVoterBitmap implements VoterBitmap {
   @Override
   public Future<Boolean> release(int poll, long user) {
     return claims.release(poll, user);
+  }
+
+  @Override
+  public void confirm(int poll, long user) {
+    claims.confirm(poll, user);
+  }
+
+  @Override
+  public Future<Reconciled> reconcile(VoteRecords records, long graceMs, int limit) {
+    return reconciler.reconcile(records, graceMs, limit);
   }
 
   @Override

@@ -47,7 +47,8 @@ public final class Finality {
     }).otherwise(false);
   }
 
-  private Future<long[]> endOffsets() {
+  /** @return the votes topic's end offset of every partition now */
+  public Future<long[]> endOffsets() {
     return admin.describeTopics(List.of(topic)).compose(d -> {
       TopicDescription td = d.get(topic);
       Map<TopicPartition, OffsetSpec> ask = new HashMap<>();

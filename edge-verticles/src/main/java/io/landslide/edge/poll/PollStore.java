@@ -171,6 +171,22 @@ public final class PollStore {
       });
   }
 
+  /**
+   * @param poll  the poll id
+   * @param users user ids
+   * @return those of them with a counted vote in the poll
+   */
+  public Future<java.util.Set<Long>> votersAmong(int poll, long[] users) {
+    Long[] boxed = new Long[users.length];
+    for (int i = 0; i < users.length; i++) boxed[i] = users[i];
+    return pool.preparedQuery("SELECT user_id FROM votes WHERE poll_id = $1 AND user_id = ANY($2)")
+      .execute(Tuple.of(poll, boxed)).map(rows -> {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        for (Row r : rows) out.add(r.getLong(0));
+        return out;
+      });
+  }
+
   /** @return the pool (for the bitmap rebuild, which streams a poll's voters) */
   public Pool pool() {
     return pool;

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * body handler): read at most 1 KiB, parse, authenticate, check poll and option (from memory), claim the
  * user's bit, produce to Kafka, and answer 202 only once Kafka acknowledged. A failed or timed-out produce
  * releases the bit and answers 503 with {@code Retry-After}: nothing recorded, the user may retry. When Redis
- * does not answer, the vote goes through unclaimed and PostgreSQL's primary key is the guard.
+ * does not answer, the vote goes through unclaimed and PostgreSQL's primary key is the guard. A claim stays pending
+ * until the vote is durable (then confirmed) or released; one left pending (this process died, a release failed)
+ * is settled by {@link Reconciliation}.
  *
  * <p>One instance per event loop: its state (the address cache) is confined to that thread.
  */
@@ -220,16 +222,21 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     return producer.send(event).transform(ar -> {
       if (ar.succeeded()) {
         metrics.produced(System.nanoTime() - start);
+        // Durable: the claim is no longer pending (an UNKNOWN claim may have set the bit: confirm that too).
+        if (claim != Claim.ALREADY_CLAIMED) bitmap.confirm(pollId, voter.userId());
         return Future.succeededFuture(receipt);
       }
       LOG.warn("poll={} user={} produce failed, releasing: {}", pollId, voter.userId(), ar.cause().toString());
       Future<Receipt> unavailable = Future.failedFuture(Rejection.of(ErrorCode.UNAVAILABLE));
+      // An UNKNOWN claim is not released: its bit may be an earlier, durable vote's. If this claim set it, it stays
+      // pending and the reconciliation frees the voter.
       if (claim != Claim.CLAIMED) return unavailable;
       // Answer only after the bit is clear, so the user's retry is not refused as a duplicate.
       return bitmap.release(pollId, voter.userId()).transform(rel -> {
         if (rel.failed()) {
           metrics.releaseFailed();
-          LOG.error("poll={} user={} bit not released: {}; rebuild the poll's bitmap", pollId, voter.userId(), rel.cause().toString());
+          LOG.error("poll={} user={} bit not released: {}; the reconciliation frees the voter once the grace has passed", pollId,
+            voter.userId(), rel.cause().toString());
         }
         return unavailable;
       });

@@ -1,4 +1,4 @@
-package io.landslide.edge;
+package io.landslide.infra;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
@@ -9,11 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A TCP proxy a test can cut and mend, to take a real service (PostgreSQL, Redis) away from the edge without
+ * A TCP proxy a test can cut and mend, to take a real service (PostgreSQL, Redis) away from a client without
  * stopping it for everyone else on the machine. Cutting closes every open connection and stops listening;
  * mending listens again on the same port.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
   private final Vertx vertx;
   private final String targetHost;
   private final int targetPort;
@@ -36,18 +36,23 @@ final class TcpProxy implements AutoCloseable {
    * @param targetPort its port
    * @return a listening proxy on a free port
    */
-  static TcpProxy start(Vertx vertx, String targetHost, int targetPort) throws Exception {
-    TcpProxy p = new TcpProxy(vertx, targetHost, targetPort, EdgeFixture.freePort());
+  public static TcpProxy start(Vertx vertx, String targetHost, int targetPort) throws Exception {
+    int free;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      free = s.getLocalPort();
+    }
+    TcpProxy p = new TcpProxy(vertx, targetHost, targetPort, free);
     p.mend();
     return p;
   }
 
-  int port() {
+  /** @return the port it listens on */
+  public int port() {
     return port;
   }
 
   /** Listens again (after {@link #cut}). */
-  void mend() throws Exception {
+  public void mend() throws Exception {
     server = vertx.createNetServer().connectHandler(in -> {
       in.pause();
       open.add(in);
@@ -63,8 +68,8 @@ final class TcpProxy implements AutoCloseable {
     server.listen(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
   }
 
-  /** Stops listening and closes every connection through it: to the edge, the service is gone. */
-  void cut() throws Exception {
+  /** Stops listening and closes every connection through it: to its clients, the service is gone. */
+  public void cut() throws Exception {
     server.close().await(10, TimeUnit.SECONDS);
     for (NetSocket s : open) s.close();
     open.clear();

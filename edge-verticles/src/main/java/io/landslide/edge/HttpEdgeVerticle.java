@@ -14,6 +14,7 @@ import io.landslide.edge.defence.RateLimits;
 import io.landslide.edge.http.Http;
 import io.landslide.edge.http.HttpConfig;
 import io.landslide.edge.http.SecurityHeaders;
+import io.landslide.edge.http.TrustedProxies;
 import io.landslide.edge.live.LiveConfig;
 import io.landslide.edge.live.LiveResults;
 import io.landslide.edge.live.ResultsApi;
@@ -119,6 +120,10 @@ public final class HttpEdgeVerticle extends VerticleBase {
     if (config.tls()) {
       serverOptions.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
     }
+    // Behind the NLB every connection opens with a PROXY header naming the client: req.remoteAddress() (rate limits,
+    // abuse signals, the vote's address) is then the client's, and only the load balancers may say so.
+    TrustedProxies proxies = config.proxyProtocol() ? new TrustedProxies(config.trustedProxies()) : null;
+    if (proxies != null) serverOptions.setUseProxyProtocol(true);
     Future<?> listen = vertx.createHttpServer(serverOptions.setPort(config.port())
         .setMaxHeaderSize(8 * 1024).setMaxInitialLineLength(4 * 1024).setIdleTimeout(120).setDecompressionSupported(false)
         // No HTTP/2 cleartext upgrade: the load balancer speaks HTTP/1.1 to the edge, and h2c upgrades have left a
@@ -127,7 +132,9 @@ public final class HttpEdgeVerticle extends VerticleBase {
         // Spectators only listen: anything they send is small (pings, pongs, a close).
         .setMaxWebSocketFrameSize(4 * 1024).setMaxWebSocketMessageSize(4 * 1024))
       .invalidRequestHandler(req -> refuseMalformed(req, http))
-      .connectionHandler(c -> shared.metrics().connectionOpened(c))
+      .connectionHandler(c -> {
+        if (proxies == null || proxies.admit(c)) shared.metrics().connectionOpened(c);
+      })
       // The vote path skips the router: it is the hot path, and it reads its own bounded body.
       .requestHandler(req -> {
         if (req.method() == HttpMethod.POST && VoteHandler.matches(req.path())) votes.handle(req);

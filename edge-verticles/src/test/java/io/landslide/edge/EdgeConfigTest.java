@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.landslide.edge.defence.PowConfig;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,33 @@ class EdgeConfigTest {
     assertThat(c.polls().votePartitions()).isEqualTo(4);
     assertThat(c.jwt().production()).isFalse();
     assertThat(c.defences().pow().difficulty()).isZero();
+    assertThat(c.http().proxyProtocol()).as("the client is the TCP peer").isFalse();
+    assertThat(c.http().trustedProxies().isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldReadTheTrustedProxiesOfThePublicListener() {
+    EdgeConfig c = EdgeConfig.fromEnv(Map.of("VOTING_HTTP_PROXY_PROTOCOL", "true", "VOTING_HTTP_TRUSTED_PROXIES", " 10.0.0.0/16, fd00::/8 ,"));
+    assertThat(c.http().proxyProtocol()).isTrue();
+    assertThat(c.http().trustedProxies().blocks()).containsExactly("10.0.0.0/16", "fd00::/8");
+    assertThat(c.http().trustedProxies().contains("10.0.3.4")).isTrue();
+    assertThat(c.http().trustedProxies().contains("10.1.0.1")).isFalse();
+    assertThat(EdgeConfig.fromEnv(Map.of("VOTING_HTTP_PROXY_PROTOCOL", "FALSE")).http().proxyProtocol()).isFalse();
+  }
+
+  @Test
+  void shouldRefuseTheProxyProtocolWithoutTrustedProxies() {
+    for (Map<String, String> env : List.of(Map.of("VOTING_HTTP_PROXY_PROTOCOL", "true"),
+      Map.of("VOTING_HTTP_PROXY_PROTOCOL", "true", "VOTING_HTTP_TRUSTED_PROXIES", " , "))) {
+      assertThatThrownBy(() -> EdgeConfig.fromEnv(env)).as(env.toString()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("VOTING_HTTP_TRUSTED_PROXIES").hasMessageContaining("any client could claim any address");
+    }
+  }
+
+  @Test
+  void shouldNameTheBlockOfTrustedProxiesThatIsNotOne() {
+    assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("VOTING_HTTP_PROXY_PROTOCOL", "true", "VOTING_HTTP_TRUSTED_PROXIES", "10.0.0.0/8,10.0.0.1/33")))
+      .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("VOTING_HTTP_TRUSTED_PROXIES").hasMessageContaining("10.0.0.1/33");
   }
 
   @ParameterizedTest(name = "{0}=abc fails naming {0}")
@@ -31,10 +59,20 @@ class EdgeConfigTest {
     "VOTING_BITMAP_CHECK_MS", "VOTING_POW_DIFFICULTY", "VOTING_POW_TTL_SECONDS", "VOTING_RATE_WINDOW_MS", "VOTING_RATE_SYNC_MS",
     "VOTING_RATE_SYNC_AFTER", "VOTING_FLAG_THRESHOLD", "VOTING_ABUSE_ADDRESS_VOTES", "VOTING_POW_ABUSE_BONUS", "VOTING_TOKEN_TTL_SECONDS",
     "VOTING_KDF_MEMORY_KIB", "VOTING_KDF_ITERATIONS", "VOTING_KDF_THREADS", "VOTING_KDF_MAX_QUEUED", "VOTING_PG_PORT",
-    "VOTING_BITMAP_CHUNK_BITS", "VOTING_REDIS_TIMEOUT_MS", "VOTING_RATE_USER", "VOTING_SHUTDOWN_DRAIN_SECONDS"})
+    "VOTING_BITMAP_CHUNK_BITS", "VOTING_REDIS_TIMEOUT_MS", "VOTING_RATE_USER", "VOTING_SHUTDOWN_DRAIN_SECONDS",
+    "VOTING_HTTP_PROXY_PROTOCOL", "VOTING_HTTP_TRUSTED_PROXIES", "VOTING_RECONCILE_EVERY_MS", "VOTING_RECONCILE_GRACE_MS",
+    "VOTING_RECONCILE_LIMIT"})
   void shouldNameTheVariableOfAValueThatDoesNotParse(String variable) {
     assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of(variable, "abc"))).isInstanceOf(IllegalArgumentException.class)
       .hasMessageContaining(variable);
+  }
+
+  @Test
+  void shouldRefuseAReconciliationGraceShorterThanAProduceCanTake() {
+    assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", "30000", "VOTING_RECONCILE_GRACE_MS", "34999")))
+      .hasMessageContaining("VOTING_RECONCILE_GRACE_MS").hasMessageContaining("35000");
+    assertThat(EdgeConfig.fromEnv(Map.of("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", "30000", "VOTING_RECONCILE_GRACE_MS", "35000"))
+      .reconcile().graceMs()).isEqualTo(35_000);
   }
 
   @Test

@@ -19,9 +19,15 @@ import java.util.List;
  * @param opsPort           {@code VOTING_OPS_PORT}: a listener of its own for {@code /health/*} and {@code /metrics}, which
  *                          the public one then no longer serves (production: the load balancer never exposes it);
  *                          unset ({@value #SAME_PORT}): served on the public port, as locally
+ * @param proxyProtocol     {@code VOTING_HTTP_PROXY_PROTOCOL}: every connection to the public port starts with a PROXY
+ *                          protocol header (v1 or v2) naming the client, as an AWS NLB sends it; default false (the
+ *                          client is the TCP peer). Needs {@code trustedProxies}
+ * @param trustedProxies    {@code VOTING_HTTP_TRUSTED_PROXIES}: the CIDR blocks (comma-separated, IPv4 and IPv6) the load
+ *                          balancers connect from; with the PROXY protocol, a connection from any other peer is closed
+ *                          before a request is read. None by default; unused without the PROXY protocol
  */
 public record HttpConfig(int port, int instances, int retryAfterSeconds, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins,
-                         int drainSeconds, int opsPort) {
+                         int drainSeconds, int opsPort, boolean proxyProtocol, CidrSet trustedProxies) {
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
   /** Default {@code Retry-After}. */
@@ -44,6 +50,12 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
     for (String o : corsOrigins) {
       if (!o.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) throw new IllegalArgumentException("VOTING_CORS_ORIGINS: not an origin: " + o);
     }
+    if (trustedProxies == null) trustedProxies = CidrSet.NONE;
+    // Trusting every peer would let any client write any address into the header: refused, not defaulted.
+    if (proxyProtocol && trustedProxies.isEmpty()) {
+      throw new IllegalArgumentException("VOTING_HTTP_PROXY_PROTOCOL=true needs VOTING_HTTP_TRUSTED_PROXIES, the CIDR blocks of the load "
+        + "balancers (e.g. the VPC's): without them any client could claim any address");
+    }
   }
 
   /**
@@ -55,7 +67,23 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
       env.intValue("VOTING_EDGE_INSTANCES", Runtime.getRuntime().availableProcessors()),
       env.intValue("VOTING_RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS),
       env.optional("VOTING_TLS_CERT"), env.optional("VOTING_TLS_KEY"), env.list("VOTING_CORS_ORIGINS"),
-      env.intValue("VOTING_SHUTDOWN_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS), env.intValue("VOTING_OPS_PORT", SAME_PORT));
+      env.intValue("VOTING_SHUTDOWN_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS), env.intValue("VOTING_OPS_PORT", SAME_PORT),
+      bool(env, "VOTING_HTTP_PROXY_PROTOCOL"), trustedProxies(env));
+  }
+
+  private static boolean bool(Env env, String name) {
+    String v = env.optional(name);
+    if (v == null || v.strip().equalsIgnoreCase("false")) return false;
+    if (v.strip().equalsIgnoreCase("true")) return true;
+    throw new IllegalArgumentException(name + " must be true or false, not '" + v + "'");
+  }
+
+  private static CidrSet trustedProxies(Env env) {
+    try {
+      return CidrSet.parse(env.list("VOTING_HTTP_TRUSTED_PROXIES"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("VOTING_HTTP_TRUSTED_PROXIES: " + e.getMessage(), e);
+    }
   }
 
   /** @return whether health and metrics have a listener of their own */

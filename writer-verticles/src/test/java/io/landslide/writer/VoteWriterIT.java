@@ -116,6 +116,36 @@ class VoteWriterIT {
   }
 
   @Test
+  @DisplayName("PostgreSQL's connections cut mid-stream (a restart, as the writer sees it): the writer reconnects and writes every vote once")
+  void shouldReconnectWhenPostgresDropsItsConnection() throws Exception {
+    int poll = newPoll(2);
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try (io.landslide.infra.TcpProxy proxy = io.landslide.infra.TcpProxy.start(vertx, pg.host(), pg.port())) {
+      PgSettings viaProxy = new PgSettings(pg.host(), proxy.port(), pg.database(), pg.user(), pg.password());
+      WriterMain w = WriterMain.start(new WriterConfig(bootstrap, topic, group, 500, 20, 50, 0, 2,
+        io.landslide.runtime.ClusterSettings.none(), viaProxy)).await(60, TimeUnit.SECONDS);
+      try {
+        List<VoteEvent> first = new ArrayList<>();
+        for (long u = 1; u <= 2_000; u++) first.add(vote(poll, u, (int) (u % 2)));
+        produce(first);
+        await("rows before the cut", () -> votes(poll), 2_000);
+        proxy.cut();
+        List<VoteEvent> second = new ArrayList<>();
+        for (long u = 2_001; u <= 4_000; u++) second.add(vote(poll, u, (int) (u % 2)));
+        produce(second);
+        proxy.mend();
+        await("rows after the server came back", () -> votes(poll), 4_000);
+        assertThat(tallied(poll)).isEqualTo(4_000);
+        assertThat(rejects(poll, BatchWriter.DUPLICATE)).isZero();
+      } finally {
+        w.close().await(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   @DisplayName("Every vote written once; tallies exact and sharded by partition; offsets stored with the rows")
   void shouldWriteEveryVoteOnceWithTalliesAndOffsets() throws Exception {
     int poll = newPoll(3);

@@ -9,8 +9,8 @@ import java.util.Properties;
 
 /**
  * A writer's one JDBC connection to PostgreSQL: opened on first use with the writer's settings, never in
- * autocommit, dropped when a rollback fails (a broken connection is replaced on next use), closed with the
- * writer. Each consuming verticle owns one and uses it only from its own worker thread (not thread-safe).
+ * autocommit, dropped when a failure says the connection is gone or a rollback leaves it invalid (a broken
+ * connection is replaced on next use: a restarted PostgreSQL is reconnected to), closed with the writer. Each consuming verticle owns one and uses it only from its own worker thread (not thread-safe).
  *
  * <p>Invariant 7: every use goes through {@link #get()}, which refuses to run on an event loop, where
  * blocking JDBC would stall every connection the loop serves.
@@ -79,7 +79,8 @@ public final class WriterConnection implements AutoCloseable {
       c.commit();
       return result;
     } catch (Exception e) { // SQLException, E or unchecked: rethrown as it is
-      rollbackQuietly();
+      if (e instanceof SQLException se && connectionLost(se)) close(); // a restarted server: open a new one next time
+      else rollbackQuietly();
       throw e;
     }
   }
@@ -99,9 +100,25 @@ public final class WriterConnection implements AutoCloseable {
   private void rollbackQuietly() {
     try {
       if (conn != null && !conn.isClosed()) conn.rollback();
+      // pgjdbc's rollback can succeed on a connection whose socket is gone (nothing to send while idle): ask it
+      if (conn != null && !conn.isValid(PROBE_TIMEOUT_S)) close();
     } catch (SQLException e) {
       close(); // a broken connection is replaced on next use
     }
+  }
+
+  /**
+   * @param e a failure
+   * @return whether it says the connection is gone: SQLSTATE class 08 (connection exception), or 57P (the server
+   *         shutting down or restarting), anywhere in its chain
+   */
+  static boolean connectionLost(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** @return credentials and TLS (VOTING_PG_SSLMODE, VOTING_PG_SSLROOTCERT), as every JDBC connection of the project */

@@ -8,6 +8,9 @@
 #   deploy/local/bench.sh defences [operations per step=100000]
 # The edge's accepted votes/s with every defence on, next to the plain path, in one run:
 #   deploy/local/bench.sh defended [votes=200000] [concurrency=256] [warmup=100000] [difficulty=8]
+# The production shape (3 brokers, a Redis Cluster, 2 edges, 2 writers) next to the single node, and its faults
+# (leader broker killed at a steady rate, a writer killed and restarted, an edge drained):
+#   deploy/local/bench.sh cluster [votes=100000] [concurrency=256] [warmup=50000] [rate=5000] [seconds=20]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -17,6 +20,7 @@ if [ "${1:-}" = live ]; then main=io.landslide.bench.LiveBench; shift; fi
 module=deploy/bench
 if [ "${1:-}" = defences ]; then main=io.landslide.bench.DefenceBench; shift; fi
 if [ "${1:-}" = defended ]; then main=io.landslide.bench.DefendedBench; shift; fi
+if [ "${1:-}" = cluster ]; then main=io.landslide.bench.ClusterBench; shift; fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "$module/target/classes:$(cat "$module/target/runtime.classpath")" \
   "$main" "$@"

@@ -26,6 +26,11 @@ public interface VoterBitmap {
     CLAIMED,
     /** The bit was already set: the user has voted. */
     ALREADY_CLAIMED,
+    /**
+     * The bit was already set by a claim in doubt ({@link VoterBitmap#doubt}): its vote may or may not be in the log,
+     * until {@link VoterBitmap#reconcile} settles it.
+     */
+    IN_DOUBT,
     /** Redis did not answer in time: nothing is known, nothing may have been set. */
     UNKNOWN
   }
@@ -74,6 +79,17 @@ public interface VoterBitmap {
    * @param user the user index
    */
   void confirm(int poll, long user);
+
+  /**
+   * Marks the user's pending claim in doubt: its produce failed after the vote went out, so it may be in the log. A
+   * claim of the user then answers {@link Claim#IN_DOUBT} (not {@link Claim#ALREADY_CLAIMED}) until the claim is
+   * settled by {@link #reconcile}.
+   *
+   * @param poll the poll id
+   * @param user the user index
+   * @return done; fails when Redis could not be reached (the claim stays pending all the same)
+   */
+  Future<Void> doubt(int poll, long user);
 
   /**
    * Settles the claims still pending since {@code graceMs} ago (by the Redis server's clock): a claim whose vote was

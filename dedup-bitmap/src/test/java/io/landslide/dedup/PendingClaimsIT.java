@@ -99,7 +99,7 @@ class PendingClaimsIT {
   }
 
   @Test
-  @DisplayName("A claim is pending until confirmed or released; a second claim of the user adds nothing")
+  @DisplayName("A claim is pending until confirmed or released; a repeat meanwhile answers PENDING, after the confirm ALREADY_CLAIMED")
   void shouldKeepAClaimPendingUntilConfirmedOrReleased() throws Exception {
     int poll = freshPoll();
     assertThat(await(bitmap.claim(poll, 5))).isEqualTo(Claim.CLAIMED);
@@ -113,6 +113,7 @@ class PendingClaimsIT {
     assertThat(await(bitmap.isClaimed(poll, 5))).isTrue(); // a later command on the same connection: the confirm ran
     assertThat(pendingSince(poll, 5)).isNull();
     assertThat(await(bitmap.isClaimed(poll, 5))).as("confirming keeps the bit").isTrue();
+    assertThat(await(bitmap.claim(poll, 5))).as("confirmed: a repeat is a duplicate").isEqualTo(Claim.ALREADY_CLAIMED);
 
     assertThat(await(bitmap.claim(poll, 6))).isEqualTo(Claim.CLAIMED);
     assertThat(await(bitmap.release(poll, 6))).isTrue();
@@ -170,6 +171,27 @@ class PendingClaimsIT {
 
     assertThat(r.released()).isGreaterThanOrEqualTo(1);
     assertThat(await(bitmap.claim(poll, 71))).as("free to vote").isEqualTo(Claim.CLAIMED);
+  }
+
+  @Test
+  @DisplayName("A claim in doubt (its produce failed after it went out): a repeat answers IN_DOUBT, not a duplicate, until settled either way")
+  void shouldAnswerInDoubtUntilSettled() throws Exception {
+    int poll = freshPoll();
+    long written = 81;
+    long lost = 82;
+    for (long u : new long[] {written, lost}) {
+      assertThat(await(bitmap.claim(poll, u))).isEqualTo(Claim.CLAIMED);
+      await(bitmap.doubt(poll, u));
+      assertThat(await(bitmap.claim(poll, u))).as("user %d in doubt", u).isEqualTo(Claim.IN_DOUBT);
+      age(poll, u, GRACE_MS + 1_000);
+    }
+    Written records = new Written();
+    records.users.add(written);
+    await(bitmap.reconcile(records, GRACE_MS, 10_000));
+    assertThat(await(bitmap.claim(poll, written))).as("its vote was written: a duplicate now").isEqualTo(Claim.ALREADY_CLAIMED);
+    assertThat(await(bitmap.claim(poll, lost))).as("its vote was lost: free to vote").isEqualTo(Claim.CLAIMED);
+    assertThat(redis(Request.cmd(Command.ZSCORE).arg(pendingKey(poll, written)).arg("?" + written))).as("mark settled").isNull();
+    assertThat(redis(Request.cmd(Command.ZSCORE).arg(pendingKey(poll, lost)).arg("?" + lost))).as("mark settled").isNull();
   }
 
   @Test

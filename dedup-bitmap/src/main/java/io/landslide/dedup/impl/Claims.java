@@ -66,14 +66,23 @@ final class Claims {
   Future<Claim> claim(int poll, long user) {
     String key = options.key(poll, user);
     Request fcall = ClaimFunctions.call(ClaimFunctions.CLAIM, key, options.pendingKey(key), options.offset(user), user);
-    return sendBatched(key, fcall).transform(ar -> Future.succeededFuture(
-      ar.failed() ? Claim.UNKNOWN : ar.result().toInteger() == 0 ? Claim.CLAIMED : Claim.ALREADY_CLAIMED));
+    return sendBatched(key, fcall).transform(ar -> Future.succeededFuture(ar.failed() ? Claim.UNKNOWN : switch (ar.result().toInteger()) {
+      case 0 -> Claim.CLAIMED;
+      case 2 -> Claim.IN_DOUBT;
+      default -> Claim.ALREADY_CLAIMED;
+    }));
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#confirm}: one more command in the next batch, its answer not awaited. */
   void confirm(int poll, long user) {
     String key = options.key(poll, user);
     sendBatched(key, Request.cmd(Command.ZREM).arg(options.pendingKey(key)).arg(user));
+  }
+
+  /** See {@link io.landslide.dedup.VoterBitmap#doubt}. */
+  Future<Void> doubt(int poll, long user) {
+    String key = options.key(poll, user);
+    return sendAlone(key, ClaimFunctions.call(ClaimFunctions.DOUBT, key, options.pendingKey(key), options.offset(user), user)).mapEmpty();
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#release}. */

@@ -68,7 +68,11 @@ final class Reconciler {
           for (int i = 0; i < keys.size() && out.size() < limit; i++) {
             String chunk = options.chunkOfPending(keys.get(i));
             int poll = options.pollOfChunk(chunk);
-            for (Response member : rs.get(i)) out.add(new Pending(keys.get(i), chunk, poll, member.toLong(), cutoff));
+            for (Response member : rs.get(i)) {
+              String m = member.toString();
+              if (m.startsWith(ClaimFunctions.DOUBT_MARK)) continue; // settled with its user
+              out.add(new Pending(keys.get(i), chunk, poll, Long.parseLong(m), cutoff));
+            }
           }
           return out;
         });
@@ -113,7 +117,7 @@ final class Reconciler {
     for (int i = 0; i < ps.size(); i++) {
       Pending p = ps.get(i);
       isWritten[i] = written.contains(p.user());
-      Request r = isWritten[i] ? Request.cmd(Command.ZREM).arg(p.pendingKey()).arg(p.user())
+      Request r = isWritten[i] ? Request.cmd(Command.ZREM).arg(p.pendingKey()).arg(p.user()).arg(ClaimFunctions.DOUBT_MARK + p.user())
         : ClaimFunctions.call(ClaimFunctions.EXPIRE, p.chunkKey(), p.pendingKey(), options.offset(p.user()), p.user()).arg(p.cutoff());
       sent.add(nodes.withTimeout(nodes.send(p.pendingKey(), r)).onFailure(t -> {
         RedisLink l = nodes.linkFor(p.pendingKey());

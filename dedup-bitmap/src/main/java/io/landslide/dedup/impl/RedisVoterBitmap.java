@@ -55,6 +55,11 @@ public final class RedisVoterBitmap implements VoterBitmap {
   }
 
   @Override
+  public Future<Void> doubt(int poll, long user) {
+    return claims.doubt(poll, user);
+  }
+
+  @Override
   public Future<Reconciled> reconcile(VoteRecords records, long graceMs, int limit) {
     return reconciler.reconcile(records, graceMs, limit);
   }

@@ -460,6 +460,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
       p.setProperty("unclean.leader.election.enable", "false");
       p.setProperty("auto.create.topics.enable", "false");
       p.setProperty("group.initial.rebalance.delay.ms", "0");
+      // A broker killed without a goodbye is fenced (its partitions' leadership moved) once the controller missed its
+      // heartbeats for this long: 3 s rather than 9, so the edge's producer (5 s delivery timeout) rides through a
+      // leader's death on its own retries. Production sets the delivery timeout above its brokers' failover time.
+      p.setProperty("broker.session.timeout.ms", "3000");
+      p.setProperty("broker.heartbeat.interval.ms", "1000");
       // The log cleaner's dedupe buffer is allocated on the heap at start (128 MiB by default): too much for 256 MiB.
       p.setProperty("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
       try (var out = Files.newBufferedWriter(config())) {

@@ -36,6 +36,11 @@ public final class LocalRedisCluster implements AutoCloseable {
   /** Nodes in the cluster: each master has one replica. */
   public static final int NODES = 2 * MASTERS;
   private static final Duration READY_DEADLINE = Duration.ofSeconds(60);
+  /**
+   * How long the others wait for a node before they fail it over (Redis's default is 15 s; ElastiCache sets its own):
+   * short here, so a fault test sees its replica promoted within seconds.
+   */
+  public static final int NODE_TIMEOUT_MS = 3000;
   private static final Duration COMMAND_DEADLINE = Duration.ofSeconds(30);
 
   private final Path dir;
@@ -75,18 +80,10 @@ public final class LocalRedisCluster implements AutoCloseable {
   private void launch() {
     try {
       Files.createDirectories(dir);
-      for (int port : ports) {
-        Path nodeDir = dir.resolve("node-" + port);
-        Files.createDirectories(nodeDir);
-        run(COMMAND_DEADLINE, "redis-server", "--port", Integer.toString(port), "--cluster-enabled", "yes",
-          "--cluster-config-file", "nodes.conf", "--dir", nodeDir.toAbsolutePath().toString(), "--save", "",
-          "--appendonly", "no", "--daemonize", "yes", "--bind", "127.0.0.1",
-          "--pidfile", nodeDir.resolve("redis.pid").toAbsolutePath().toString(),
-          "--logfile", nodeDir.resolve("redis.log").toAbsolutePath().toString());
-      }
+      for (int port : ports) startNode(port);
       for (int port : ports) {
         awaitCondition("node " + port + " answers PING", () -> "PONG".equals(cliQuiet(port, "PING").strip()));
-        pids.add(Long.parseLong(field(cliQuiet(port, "INFO", "server"), "process_id")));
+        pids.add(pidOf(port));
       }
       List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
       for (int port : ports) create.add("127.0.0.1:" + port);
@@ -103,6 +100,65 @@ public final class LocalRedisCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a Redis Cluster in " + dir, e);
     }
+  }
+
+  private void startNode(int port) throws IOException {
+    Path nodeDir = dir.resolve("node-" + port);
+    Files.createDirectories(nodeDir);
+    run(COMMAND_DEADLINE, "redis-server", "--port", Integer.toString(port), "--cluster-enabled", "yes",
+      "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
+      "--dir", nodeDir.toAbsolutePath().toString(), "--save", "",
+      "--appendonly", "no", "--daemonize", "yes", "--bind", "127.0.0.1",
+      "--pidfile", nodeDir.resolve("redis.pid").toAbsolutePath().toString(),
+      "--logfile", nodeDir.resolve("redis.log").toAbsolutePath().toString());
+  }
+
+  private long pidOf(int port) {
+    return Long.parseLong(field(cliQuiet(port, "INFO", "server"), "process_id"));
+  }
+
+  /**
+   * Kills a node with SIGKILL: no shutdown, no goodbye to the cluster. A master's replica is promoted once the others
+   * have missed it for the node timeout ({@value #NODE_TIMEOUT_MS} ms).
+   *
+   * @param port the node's port
+   */
+  public void kill9(int port) {
+    long pid = pidOf(port);
+    ProcessHandle.of(pid).ifPresent(h -> {
+      h.destroyForcibly();
+      h.onExit().join();
+    });
+  }
+
+  /**
+   * Starts a killed node again with its cluster config: it rejoins (a former master as a replica of whoever took
+   * its slots over) and has no data until it has synced.
+   *
+   * @param port the node's port
+   */
+  public void restart(int port) {
+    try {
+      startNode(port);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restart Redis node " + port, e);
+    }
+    awaitCondition("node " + port + " answers PING", () -> "PONG".equals(cliQuiet(port, "PING").strip()));
+    synchronized (this) {
+      pids.add(pidOf(port));
+    }
+    awaitCondition("node " + port + " reports cluster_state:ok", () -> "ok".equals(field(cliQuiet(port, "CLUSTER", "INFO"), "cluster_state")));
+  }
+
+  /**
+   * @param port a master's port
+   * @return the port of its replica, as the master reports it ({@code INFO replication}), or -1
+   */
+  public int replicaOf(int port) {
+    String info = cliQuiet(port, "INFO", "replication");
+    String slave = field(info, "slave0");
+    if (slave == null) return -1;
+    return Integer.parseInt(slave.replaceAll(".*port=(\\d+).*", "$1"));
   }
 
   /** @return the seed URIs, comma-separated: {@code redis://127.0.0.1:P1,...} (every node, masters and replicas) */

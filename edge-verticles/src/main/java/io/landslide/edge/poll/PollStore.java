@@ -180,7 +180,7 @@ public final class PollStore {
     Long[] boxed = new Long[users.length];
     for (int i = 0; i < users.length; i++) boxed[i] = users[i];
     return pool.preparedQuery("SELECT user_id FROM votes WHERE poll_id = $1 AND user_id = ANY($2)")
-      .execute(Tuple.of(poll, boxed)).map(rows -> {
+      .execute(Tuple.tuple().addInteger(poll).addArrayOfLong(boxed)).map(rows -> {
         java.util.Set<Long> out = new java.util.HashSet<>();
         for (Row r : rows) out.add(r.getLong(0));
         return out;

@@ -14,9 +14,9 @@ import io.landslide.runtime.Env;
  */
 public record ReconcileConfig(long everyMs, long graceMs, int limit) {
   /** Default period. */
-  public static final long DEFAULT_EVERY_MS = 10_000;
+  public static final long DEFAULT_EVERY_MS = 5_000;
   /** Default grace. */
-  public static final long DEFAULT_GRACE_MS = 60_000;
+  public static final long DEFAULT_GRACE_MS = 20_000;
   /** Default limit. */
   public static final int DEFAULT_LIMIT = 10_000;
 

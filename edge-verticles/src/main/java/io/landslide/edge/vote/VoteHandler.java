@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /api/v1/polls/{id}/votes}, the hot path, handled straight off the HTTP server (no router, no
  * body handler): read at most 1 KiB, parse, authenticate, check poll and option (from memory), claim the
- * user's bit, produce to Kafka, and answer 202 only once Kafka acknowledged. A failed or timed-out produce
- * releases the bit and answers 503 with {@code Retry-After}: nothing recorded, the user may retry. When Redis
+ * user's bit, produce to Kafka, and answer 202 only once Kafka acknowledged. A produce refused before it left
+ * releases the bit and answers 503 with {@code Retry-After}: nothing recorded, the user may retry. One that failed
+ * after it left may be in the log: 503 too, but the claim stays pending, marked in doubt, and the user's retries answer
+ * 503 until the reconciliation has settled it (409 if it was counted, else the bit is cleared and the next retry is taken). When Redis
  * does not answer, the vote goes through unclaimed and PostgreSQL's primary key is the guard. A claim stays pending
  * until the vote is durable (then confirmed) or released; one left pending (this process died, a release failed)
  * is settled by {@link Reconciliation}.
@@ -49,6 +51,12 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private static final String SUFFIX = "/votes";
   private static final byte[] NO_ADDRESS = new byte[0];
   private static final int ADDRESS_CACHE_MAX = 65_536;
+  /**
+   * A 503 for a vote whose fate is not known yet: this one's produce failed after it went out, or the user's earlier
+   * claim is in doubt until the reconciliation settles it.
+   */
+  static final Rejection IN_DOUBT = Rejection.of(ErrorCode.UNAVAILABLE, "Your vote may have been recorded; that is being "
+    + "settled. Retry after the delay given: 409 if it was counted, 202 if it was not.");
   /** The bot score of a vote let through in shadow mode without a valid proof of work. */
   public static final int SHADOW_POW_SCORE = 50;
 
@@ -207,6 +215,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private Future<Claim> claim(Poll poll, Voter voter) {
     return bitmap.claim(poll.id(), voter.userId()).compose(c -> switch (c) {
       case ALREADY_CLAIMED -> Future.failedFuture(Rejection.of(ErrorCode.ALREADY_VOTED));
+      case IN_DOUBT -> Future.failedFuture(IN_DOUBT);
       case UNKNOWN -> {
         metrics.redisUnknown();
         yield Future.succeededFuture(c);
@@ -226,7 +235,16 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
         if (claim != Claim.ALREADY_CLAIMED) bitmap.confirm(pollId, voter.userId());
         return Future.succeededFuture(receipt);
       }
-      LOG.warn("poll={} user={} produce failed, releasing: {}", pollId, voter.userId(), ar.cause().toString());
+      boolean inDoubt = VoteProducer.mayHaveBeenWritten(ar.cause());
+      LOG.warn("poll={} user={} produce failed ({}): {}", pollId, voter.userId(), inDoubt ? "in doubt, the claim stays pending" : "releasing",
+        ar.cause().toString());
+      // In doubt (the batch went out: it may be in the log, and would be counted): the claim stays pending, marked in
+      // doubt, so no second vote of the user is taken before the reconciliation knows; retries answer 503 until then.
+      if (inDoubt) {
+        Future<Receipt> doubtful = Future.failedFuture(IN_DOUBT);
+        if (claim == Claim.UNKNOWN) return doubtful;
+        return bitmap.doubt(pollId, voter.userId()).transform(marked -> doubtful);
+      }
       Future<Receipt> unavailable = Future.failedFuture(Rejection.of(ErrorCode.UNAVAILABLE));
       // An UNKNOWN claim is not released: its bit may be an earlier, durable vote's. If this claim set it, it stays
       // pending and the reconciliation frees the voter.

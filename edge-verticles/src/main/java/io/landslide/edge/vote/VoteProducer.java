@@ -109,9 +109,25 @@ public final class VoteProducer {
         else ctx.runOnContext(v -> complete(done, err));
       });
     } catch (RuntimeException e) {
-      return Future.failedFuture(e); // no metadata, buffer full, closed: nothing was sent
+      return Future.failedFuture(new NotSent(e)); // no metadata, buffer full, closed: nothing was sent
     }
     return done.future();
+  }
+
+  /**
+   * @param failure a failed {@link #send}'s cause
+   * @return whether the vote may be in the log all the same: anything but a send refused before it left (a batch that
+   *         timed out or failed after it went out may have been appended, e.g. by a leader that died before it answered)
+   */
+  public static boolean mayHaveBeenWritten(Throwable failure) {
+    return !(failure instanceof NotSent);
+  }
+
+  /** A send the producer refused at once: nothing left this process. */
+  static final class NotSent extends RuntimeException {
+    NotSent(RuntimeException cause) {
+      super(cause.toString(), cause, false, false);
+    }
   }
 
   private static void complete(Promise<Void> done, Exception err) {

@@ -42,7 +42,7 @@ class ClusterFailoverIT {
       int replica = cluster.replicaOf(master);
       assertThat(replica).as("the chunk's master has a replica").isPositive();
       // The test's own certainty that the bits reached the replica (production does not wait for it).
-      assertThat(cluster.cli(master, "WAIT", "1", "5000").strip()).isEqualTo("1");
+      assertThat(cluster.cli(master, "WAIT", "1", "20000").strip()).isEqualTo("1");
 
       cluster.kill9(master);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

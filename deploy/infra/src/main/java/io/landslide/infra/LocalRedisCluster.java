@@ -97,6 +97,8 @@ public final class LocalRedisCluster implements AutoCloseable {
         });
       }
       awaitCondition(MASTERS + " masters by ROLE", () -> masterPorts().size() == MASTERS);
+      // A replica whose first sync has not finished would lose what its master took meanwhile, should it fail over.
+      awaitCondition("every replica synced with its master", this::replicasSynced);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a Redis Cluster in " + dir, e);
     }
@@ -148,6 +150,17 @@ public final class LocalRedisCluster implements AutoCloseable {
       pids.add(pidOf(port));
     }
     awaitCondition("node " + port + " reports cluster_state:ok", () -> "ok".equals(field(cliQuiet(port, "CLUSTER", "INFO"), "cluster_state")));
+    awaitCondition("every replica synced with its master", this::replicasSynced);
+  }
+
+  /** @return whether every replica reports its link to its master up (its first sync done) */
+  private boolean replicasSynced() {
+    int synced = 0;
+    for (int port : ports) {
+      String info = cliQuiet(port, "INFO", "replication");
+      if ("slave".equals(field(info, "role")) && "up".equals(field(info, "master_link_status"))) synced++;
+    }
+    return synced == NODES - MASTERS;
   }
 
   /**

@@ -1,13 +1,24 @@
 package io.landslide.dedup;
 
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Configuration of a {@link VoterBitmap}.
@@ -21,9 +32,17 @@ import java.util.Map;
  *       map inherit the first seed's scheme and credentials.</li>
  * </ul>
  * Credentials and TLS go in the URI, in either mode: {@code redis://:password@host:6379} (AUTH with the default user),
- * {@code redis://user:password@host:6379} (ACL user), {@code rediss://...} for TLS (the JVM's trust store checks the
- * server's certificate). Characters of a password that a URI reserves ({@code @ : / % ,}) must be percent-encoded.
- * A value that is not such a URI (list) fails, naming the variable.
+ * {@code redis://user:password@host:6379} (ACL user), {@code rediss://...} for TLS: the JVM's trust store (or
+ * {@code VOTING_REDIS_CA}, below) checks the server's certificate, and the certificate must name the URI's host
+ * ({@code HTTPS} host name verification, always on). Characters of a password that a URI reserves ({@code @ : / % ,}) must be percent-encoded.
+ * A value that is not such a URI (list) fails, naming the variable. No message and no {@link #toString} of these
+ * options shows a password ({@link #withoutPassword}).
+ *
+ * <p>{@code VOTING_REDIS_CA} (optional): the path of a PEM file of CA certificates (a private CA, a test CA). When
+ * set, every connection to Redis (the bitmap's, in either mode, and those of {@link #redisOptions}) is TLS and trusts
+ * those CAs instead of the JVM's trust store, host names still verified; every URI must then be {@code rediss://}.
+ * Unset (or empty), the JVM's trust store. A file that cannot be read or holds no certificate fails at start, naming
+ * the variable.
  *
  * @param redisUri  {@code VOTING_REDIS_URI}, default {@value #DEFAULT_REDIS_URI}; in cluster mode a comma-separated
  *                  list of seeds (see {@link #seeds})
@@ -41,9 +60,11 @@ import java.util.Map;
  *                  their polls apart. In cluster mode it must not hold '}' either (hash tags, see
  *                  {@link #rebuildKey}).
  * @param mode      {@code VOTING_REDIS_MODE}: {@code standalone} (default) or {@code cluster}
+ * @param redisCa   {@code VOTING_REDIS_CA}: the PEM CA bundle every Redis connection trusts, or null (the default:
+ *                  as without this setting)
  */
 public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long reconnectBackoffMs, long batchWindowMs,
-                            String prefix, Mode mode) {
+                            String prefix, Mode mode, String redisCa) {
 
   /** How the bitmap reaches Redis. */
   public enum Mode {
@@ -63,18 +84,24 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
   public static final long DEFAULT_BATCH_WINDOW_MS = 1;
   /** Default reconnect backoff. */
   public static final long DEFAULT_RECONNECT_BACKOFF_MS = 1000;
+  /** Host name verification of TLS connections to Redis (RFC 2818, as for HTTPS). */
+  private static final String HOSTNAME_VERIFICATION = "HTTPS";
+  /** The user information of a URI: after {@code //}, up to the {@code @} ending it (no {@code //} inside). */
+  private static final Pattern USER_INFO = Pattern.compile("//((?:(?!//)[^@])*)@");
 
   /** Validates. */
   public BitmapOptions {
     if (mode == null) throw new IllegalArgumentException("VOTING_REDIS_MODE must be standalone or cluster");
-    if (redisUri == null || !redisUri.startsWith("redis")) throw new IllegalArgumentException("VOTING_REDIS_URI must be a redis:// URI: " + redisUri);
+    if (redisUri == null || !redisUri.startsWith("redis")) {
+      throw new IllegalArgumentException("VOTING_REDIS_URI must be a redis:// URI: " + withoutPassword(redisUri));
+    }
     List<String> uris = split(redisUri);
     if (mode == Mode.STANDALONE && uris.size() > 1 && uris.stream().allMatch(u -> u.startsWith("redis"))) {
       throw new IllegalArgumentException("VOTING_REDIS_URI must be one redis:// URI in standalone mode (VOTING_REDIS_MODE=cluster "
-        + "takes several): " + redisUri);
+        + "takes several): " + withoutPassword(redisUri));
     }
     if (mode == Mode.CLUSTER) {
-      if (uris.isEmpty()) throw new IllegalArgumentException("VOTING_REDIS_URI must list at least one seed: '" + redisUri + "'");
+      if (uris.isEmpty()) throw new IllegalArgumentException("VOTING_REDIS_URI must list at least one seed: '" + withoutPassword(redisUri) + "'");
       for (String u : uris) checkUri(u);
       if (prefix != null && prefix.contains("}")) {
         throw new IllegalArgumentException("VOTING_BITMAP_PREFIX must not hold '}' in cluster mode: " + prefix);
@@ -87,6 +114,32 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
       throw new IllegalArgumentException("VOTING_BITMAP_PREFIX must be non-empty, without '*' or '{': " + prefix);
     }
     if (batchWindowMs < 0 || batchWindowMs >= timeoutMs) throw new IllegalArgumentException("VOTING_REDIS_BATCH_WINDOW_MS must be 0 or more, below the timeout");
+    if (redisCa != null) {
+      checkCa(redisCa);
+      List<String> all = mode == Mode.STANDALONE ? List.of(redisUri) : uris;
+      for (String u : all) {
+        if (!u.startsWith("rediss://")) {
+          throw new IllegalArgumentException("VOTING_REDIS_URI must be rediss:// (TLS) when VOTING_REDIS_CA is set: '"
+            + withoutPassword(u) + "'");
+        }
+      }
+    }
+  }
+
+  /**
+   * Options without {@code VOTING_REDIS_CA}, as before it existed.
+   *
+   * @param redisUri           the Redis URI, or the seeds in cluster mode
+   * @param chunkBits          each key holds 2^chunkBits users
+   * @param timeoutMs          the command deadline
+   * @param reconnectBackoffMs the reconnect backoff
+   * @param batchWindowMs      the batching window
+   * @param prefix             the key prefix
+   * @param mode               standalone or cluster
+   */
+  public BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long reconnectBackoffMs, long batchWindowMs, String prefix,
+                       Mode mode) {
+    this(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, mode, null);
   }
 
   /**
@@ -100,7 +153,7 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
    * @param prefix             the key prefix
    */
   public BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long reconnectBackoffMs, long batchWindowMs, String prefix) {
-    this(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, Mode.STANDALONE);
+    this(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, Mode.STANDALONE, null);
   }
 
   /** @return the defaults */
@@ -123,7 +176,31 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
       DEFAULT_RECONNECT_BACKOFF_MS,
       number(env, "VOTING_REDIS_BATCH_WINDOW_MS", DEFAULT_BATCH_WINDOW_MS, false),
       env.getOrDefault("VOTING_BITMAP_PREFIX", prefixFor(env.getOrDefault("VOTING_PG_DATABASE", "landslide"))),
-      mode(env.get("VOTING_REDIS_MODE")));
+      mode(env.get("VOTING_REDIS_MODE")),
+      path(env.get("VOTING_REDIS_CA")));
+  }
+
+  /** An unset or empty path: none. */
+  private static String path(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  private static void checkCa(String path) {
+    String problem = "VOTING_REDIS_CA must be the path of a readable PEM file of CA certificates: '" + path + "'";
+    Path p;
+    try {
+      p = Path.of(path);
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(problem, e);
+    }
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) throw new IllegalArgumentException(problem + " (no such readable file)");
+    try (InputStream in = Files.newInputStream(p)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new IllegalArgumentException(problem + " (it holds no certificate)");
+      }
+    } catch (IOException | CertificateException e) {
+      throw new IllegalArgumentException(problem + " (" + e.getMessage() + ")", e);
+    }
   }
 
   private static Mode mode(String value) {
@@ -150,13 +227,14 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
     try {
       URI u = new URI(uri);
       if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme())) {
-        throw new IllegalArgumentException("VOTING_REDIS_URI: each seed must be a redis:// or rediss:// URI: '" + uri + "'");
+        throw new IllegalArgumentException("VOTING_REDIS_URI: each seed must be a redis:// or rediss:// URI: '" + withoutPassword(uri) + "'");
       }
       if (u.getHost() == null || u.getHost().isEmpty()) {
-        throw new IllegalArgumentException("VOTING_REDIS_URI: seed without a host: '" + uri + "'");
+        throw new IllegalArgumentException("VOTING_REDIS_URI: seed without a host: '" + withoutPassword(uri) + "'");
       }
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("VOTING_REDIS_URI: seed is not a URI: '" + uri + "'", e);
+      // Not chained: the cause's message repeats the whole input, password included.
+      throw new IllegalArgumentException("VOTING_REDIS_URI: seed is not a URI: '" + withoutPassword(uri) + "' (" + e.getReason() + ")");
     }
   }
 
@@ -168,17 +246,72 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
   }
 
   /**
-   * Client options for other Redis users beside the bitmap (the same Redis, the same mode): a standalone client on
-   * the URI, or a cluster client on the seeds (single-key commands routed by slot).
+   * Client options for other Redis users beside the bitmap (the same Redis, the same mode, the same TLS settings): a
+   * standalone client on the URI, or a cluster client on the seeds (single-key commands routed by slot).
    *
    * @return new client options
    */
   public RedisOptions redisOptions() {
     RedisOptions o = new RedisOptions();
-    if (mode == Mode.STANDALONE) return o.setConnectionString(redisUri);
+    if (mode == Mode.STANDALONE) return withTls(o.setConnectionString(redisUri), redisUri);
     o.setType(RedisClientType.CLUSTER);
     for (String s : seeds()) o.addConnectionString(s);
-    return o;
+    // The cluster's nodes are reached as the first seed is (RedisNodes does the same).
+    return withTls(o, seeds().get(0));
+  }
+
+  /**
+   * Client options for a connection to one Redis server, whatever the mode (the bitmap's own links: the standalone
+   * server, or one master of a cluster), with these options' TLS settings.
+   *
+   * @param uri the server's URI
+   * @return new standalone client options
+   */
+  public RedisOptions serverOptions(String uri) {
+    return withTls(new RedisOptions().setConnectionString(uri), uri);
+  }
+
+  /**
+   * TLS for a {@code rediss://} URI (with {@code VOTING_REDIS_CA} every URI is one): the host name verified, the
+   * server's certificate checked against {@code VOTING_REDIS_CA} or else the JVM's trust store. Vert.x 5 refuses a
+   * TLS connection whose client options name no host name verification algorithm ("Missing hostname verification
+   * algorithm"), so {@code rediss://} needs these options even with the JVM's trust. A {@code redis://} URI keeps the
+   * options exactly as Vert.x makes them.
+   */
+  private RedisOptions withTls(RedisOptions o, String uri) {
+    if (redisCa == null && !uri.startsWith("rediss://")) return o;
+    NetClientOptions net = new NetClientOptions(o.getNetClientOptions())
+      .setSsl(true)
+      .setHostnameVerificationAlgorithm(HOSTNAME_VERIFICATION);
+    if (redisCa != null) net.setTrustOptions(new PemTrustOptions().addCertPath(redisCa));
+    return o.setNetClientOptions(net);
+  }
+
+  /**
+   * @param uris a Redis URI or a comma-separated list of them (any text, in fact)
+   * @return the same with every password masked: {@code rediss://:***@host:6379}, {@code redis://user:***@host}
+   *         (the user name stays); null for null
+   */
+  public static String withoutPassword(String uris) {
+    if (uris == null) return null;
+    Matcher m = USER_INFO.matcher(uris);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String info = m.group(1);
+      int colon = info.indexOf(':');
+      String masked = colon >= 0 ? info.substring(0, colon) + ":***" : "***";
+      m.appendReplacement(out, Matcher.quoteReplacement("//" + masked + "@"));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** @return the options, every password in the URI masked ({@link #withoutPassword}) */
+  @Override
+  public String toString() {
+    return "BitmapOptions[redisUri=" + withoutPassword(redisUri) + ", chunkBits=" + chunkBits + ", timeoutMs=" + timeoutMs
+      + ", reconnectBackoffMs=" + reconnectBackoffMs + ", batchWindowMs=" + batchWindowMs + ", prefix=" + prefix
+      + ", mode=" + mode + ", redisCa=" + redisCa + "]";
   }
 
   /**
@@ -186,7 +319,15 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
    * @return these options in that mode
    */
   public BitmapOptions withMode(Mode newMode) {
-    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, newMode);
+    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, newMode, redisCa);
+  }
+
+  /**
+   * @param path a PEM CA bundle every Redis connection trusts ({@code VOTING_REDIS_CA}), or null for the default
+   * @return these options with it
+   */
+  public BitmapOptions withRedisCa(String path) {
+    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, mode, path);
   }
 
   private static long number(Map<String, String> env, String name, long fallback, boolean isInt) {
@@ -212,7 +353,7 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
    * @return these options pointing there
    */
   public BitmapOptions withRedisUri(String uri) {
-    return new BitmapOptions(uri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, mode);
+    return new BitmapOptions(uri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, prefix, mode, redisCa);
   }
 
   /**
@@ -220,7 +361,7 @@ public record BitmapOptions(String redisUri, int chunkBits, long timeoutMs, long
    * @return these options with it
    */
   public BitmapOptions withPrefix(String newPrefix) {
-    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, newPrefix, mode);
+    return new BitmapOptions(redisUri, chunkBits, timeoutMs, reconnectBackoffMs, batchWindowMs, newPrefix, mode, redisCa);
   }
 
   /**

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +37,9 @@ final class RedisLink {
     this.options = options;
     this.uri = uri;
     this.index = index;
-    // One connection, many commands in flight on it: pipelining across concurrent requests.
-    this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(uri)
+    // One connection, many commands in flight on it: pipelining across concurrent requests. TLS settings
+    // (VOTING_REDIS_CA) come with the options, for this server as for every other.
+    this.client = Redis.createClient(vertx, options.serverOptions(uri)
       .setMaxWaitingHandlers(65_536));
   }
 

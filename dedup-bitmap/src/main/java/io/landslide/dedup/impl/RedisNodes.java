@@ -252,13 +252,13 @@ final class RedisNodes {
 
   private Future<Topology> loadFrom(List<RedisLink> candidates, int i, List<String> failures) {
     if (i >= candidates.size()) {
-      return Future.failedFuture("no Redis Cluster node answered CLUSTER SLOTS (VOTING_REDIS_URI=" + String.join(",", seeds)
-        + "): " + failures);
+      return Future.failedFuture("no Redis Cluster node answered CLUSTER SLOTS (VOTING_REDIS_URI="
+        + BitmapOptions.withoutPassword(String.join(",", seeds)) + "): " + failures);
     }
     RedisLink l = candidates.get(i);
     return withTimeout(l.send(Request.cmd(Command.CLUSTER).arg("SLOTS"))).map(r -> parse(r, URI.create(l.uri()).getHost()))
       .recover(err -> {
-        failures.add(l.uri().replaceAll("//[^@/]*@", "//") + ": " + err.getMessage());
+        failures.add(BitmapOptions.withoutPassword(l.uri()) + ": " + err.getMessage());
         return loadFrom(candidates, i + 1, failures);
       });
   }

@@ -216,19 +216,8 @@ final class TlsRedis implements AutoCloseable {
   }
 
   private void certificates(Path tls) throws IOException {
-    String ec = "ec_paramgen_curve:prime256v1";
-    for (String ca : List.of("ca", "other-ca")) {
-      run(tls, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", ec, "-nodes", "-days", "2",
-        "-keyout", ca + ".key", "-out", ca + ".crt", "-subj", "/CN=Landslide test " + ca,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-    }
-    run(tls, "openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", ec, "-nodes", "-keyout", "server.key", "-out", "server.csr",
-      "-subj", "/CN=localhost");
     // clientAuth too: a cluster node presents this certificate when it connects to another node's bus.
-    Files.writeString(tls.resolve("server.ext"), "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n"
-      + "keyUsage=critical,digitalSignature,keyEncipherment\n");
-    run(tls, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-      "-days", "2", "-extfile", "server.ext", "-out", "server.crt");
+    io.landslide.infra.TestCertificates.make(tls, true);
   }
 
   private void run(String... command) {

@@ -1,7 +1,6 @@
 package io.landslide.edge;
 
 import io.landslide.codec.VoteEvent;
-import io.landslide.codec.VoteEventDescriptor;
 import io.landslide.dedup.BitmapOptions;
 import io.landslide.infra.DevTokens;
 import io.landslide.infra.LocalKafka;
@@ -20,18 +19,11 @@ import io.vertx.redis.client.Request;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -181,24 +173,7 @@ final class EdgeFixture implements AutoCloseable, BeforeAllCallback, AfterAllCal
 
   /** Every vote event on this fixture's topic for the poll (reads the whole topic). */
   List<VoteEvent> recorded(int poll) {
-    Map<String, Object> cfg = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (int p = 0; p < PARTITIONS; p++) parts.add(new TopicPartition(topic, p));
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      List<VoteEvent> out = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) throw new IllegalStateException("topic not read to its end in time");
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          VoteEvent v = VoteEventDescriptor.decode(r.value());
-          if (v.pollId() == poll) out.add(v);
-        }
-      }
-      return out;
-    }
+    return RecordedVotes.of(bootstrap, topic, PARTITIONS, poll);
   }
 
   boolean bitSet(int poll, long user) {

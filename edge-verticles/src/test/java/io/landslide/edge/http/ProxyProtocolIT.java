@@ -3,7 +3,7 @@ package io.landslide.edge.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.landslide.codec.VoteEvent;
-import io.landslide.codec.VoteEventDescriptor;
+import io.landslide.edge.RecordedVotes;
 import io.landslide.edge.EdgeConfig;
 import io.landslide.edge.EdgeMain;
 import io.landslide.infra.DevTokens;
@@ -23,7 +23,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,11 +31,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -253,24 +247,7 @@ class ProxyProtocolIT {
 
   /** Every vote event on this test's topic for the poll (reads the whole topic). */
   private static List<VoteEvent> recorded(int poll) {
-    Map<String, Object> cfg = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (int p = 0; p < PARTITIONS; p++) parts.add(new TopicPartition(topic, p));
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      List<VoteEvent> out = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) throw new IllegalStateException("topic not read to its end in time");
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          VoteEvent v = VoteEventDescriptor.decode(r.value());
-          if (v.pollId() == poll) out.add(v);
-        }
-      }
-      return out;
-    }
+    return RecordedVotes.of(bootstrap, topic, PARTITIONS, poll);
   }
 
   private static long freshUser() {

@@ -32,15 +32,11 @@ final class BitmapAdmin {
 
   /** See {@link io.landslide.dedup.VoterBitmap#count}. */
   Future<Long> count(int poll) {
-    return eachMaster(link -> keysOf(link, options.pollPattern(poll), "0", new ArrayList<>()).compose(keys -> {
+    return eachMaster(link -> link.scan(options.pollPattern(poll)).compose(keys -> {
       if (keys.isEmpty()) return Future.succeededFuture(0L);
       List<Request> counts = new ArrayList<>(keys.size());
       for (String k : keys) counts.add(Request.cmd(Command.BITCOUNT).arg(k));
-      return link.batch(counts).map(rs -> {
-        long sum = 0;
-        for (Response r : rs) sum += r.toLong();
-        return sum;
-      });
+      return link.batch(counts).map(BitmapAdmin::sum);
     }));
   }
 
@@ -52,7 +48,7 @@ final class BitmapAdmin {
 
   /** @return how many keys matching the pattern the master deleted */
   private Future<Long> delete(RedisLink link, String pattern) {
-    return keysOf(link, pattern, "0", new ArrayList<>()).compose(keys -> {
+    return link.scan(pattern).compose(keys -> {
       if (keys.isEmpty()) return Future.succeededFuture(0L);
       if (!nodes.cluster()) {
         Request del = Request.cmd(Command.DEL);
@@ -61,11 +57,7 @@ final class BitmapAdmin {
       }
       List<Request> dels = new ArrayList<>(keys.size());
       for (String k : keys) dels.add(Request.cmd(Command.DEL).arg(k));
-      return link.batch(dels).map(rs -> {
-        long sum = 0;
-        for (Response r : rs) sum += r.toLong();
-        return sum;
-      });
+      return link.batch(dels).map(BitmapAdmin::sum);
     });
   }
 
@@ -83,13 +75,10 @@ final class BitmapAdmin {
     });
   }
 
-  private Future<List<String>> keysOf(RedisLink link, String pattern, String cursor, List<String> acc) {
-    return link.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000))
-      .compose(r -> {
-        for (Response k : r.get(1)) acc.add(k.toString());
-        String next = r.get(0).toString();
-        return "0".equals(next) ? Future.succeededFuture(acc) : keysOf(link, pattern, next, acc);
-      });
+  private static long sum(List<Response> answers) {
+    long sum = 0;
+    for (Response r : answers) sum += r.toLong();
+    return sum;
   }
 
   /** See {@link io.landslide.dedup.VoterBitmap#markComplete}. */

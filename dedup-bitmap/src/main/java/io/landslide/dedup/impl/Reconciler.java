@@ -57,7 +57,7 @@ final class Reconciler {
   private Future<List<Pending>> pendingOn(RedisLink link, long graceMs, int limit) {
     return link.withTimeout(link.send(Request.cmd(Command.TIME))).compose(time -> {
       long cutoff = time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000 - graceMs;
-      return keys(link, "0", new ArrayList<>()).compose(keys -> {
+      return link.scan(options.pendingPattern()).compose(keys -> {
         if (keys.isEmpty()) return Future.succeededFuture(List.<Pending>of());
         List<Request> ranges = new ArrayList<>(keys.size());
         for (String k : keys) {
@@ -78,15 +78,6 @@ final class Reconciler {
         });
       });
     });
-  }
-
-  private Future<List<String>> keys(RedisLink link, String cursor, List<String> acc) {
-    return link.withTimeout(link.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(options.pendingPattern())
-      .arg("COUNT").arg(1000))).compose(r -> {
-        for (Response k : r.get(1)) acc.add(k.toString());
-        String next = r.get(0).toString();
-        return "0".equals(next) ? Future.succeededFuture(acc) : keys(link, next, acc);
-      });
   }
 
   private Future<Reconciled> settle(VoteRecords records, List<Pending> pending) {

@@ -3,11 +3,13 @@ package io.landslide.dedup.impl;
 import io.landslide.dedup.BitmapOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -98,6 +100,25 @@ final class RedisLink {
    */
   Future<List<Response>> batch(List<Request> requests) {
     return connection().compose(c -> c.batch(requests));
+  }
+
+  /**
+   * Every key of this server matching a pattern, by {@code SCAN} (COUNT 1000), each call with the command timeout.
+   *
+   * @param pattern a {@code MATCH} pattern
+   * @return the keys
+   */
+  Future<List<String>> scan(String pattern) {
+    return scan(pattern, "0", new ArrayList<>());
+  }
+
+  private Future<List<String>> scan(String pattern, String cursor, List<String> acc) {
+    return withTimeout(send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000)))
+      .compose(r -> {
+        for (Response k : r.get(1)) acc.add(k.toString());
+        String next = r.get(0).toString();
+        return "0".equals(next) ? Future.succeededFuture(acc) : scan(pattern, next, acc);
+      });
   }
 
   /**

@@ -87,9 +87,9 @@ public final class ClusterBench {
   /** Saturating load over every edge of the stack; accepted votes/s and CPU ms per 1,000 votes of each process. */
   private static void throughput(String title, LocalStack stack, Vertx vertx, int votes, int concurrency, int warmup) throws Exception {
     List<String> edges = stack.edgeUrls();
-    int poll = createPoll(stack, "warm-up");
+    int poll = VoteBench.createPoll(stack, "warm-up");
     run(stack, vertx, poll, 1, warmup, concurrency);
-    poll = createPoll(stack, "bench");
+    poll = VoteBench.createPoll(stack, "bench");
     Map<String, double[]> cpu0 = cpu(stack);
     long t0 = System.nanoTime();
     long accepted = run(stack, vertx, poll, 10_000_000, votes, concurrency);
@@ -123,10 +123,7 @@ public final class ClusterBench {
     LocalKafkaCluster kafka = stack.kafkaCluster().orElseThrow();
     int leader = kafka.leaderOf(stack.settings().topic(), 0);
     RetryingVoters voters = voters(stack, vertx);
-    int poll = createPoll(stack, "broker-killed");
-    long[] users = VoteBench.users(50_000_000, rate * seconds);
-    var running = voters.run(poll, users, VoteDriver.bearers(users), u -> (int) (u % 4), rate, 2_000, 300_000);
-    Thread.sleep(5_000); // the fault comes at a fixed point of a fixed-rate run: a schedule, not a synchronisation
+    var running = fiveSecondsInto(stack, voters, "broker-killed", 50_000_000, rate, seconds);
     long killedAt = System.nanoTime();
     node(kafka, leader).kill9();
     RetryingVoters.Outcome o = running.await(400, TimeUnit.SECONDS);
@@ -134,7 +131,7 @@ public final class ClusterBench {
     System.out.printf("%nLEADER BROKER KILLED at a steady %,d votes/s (broker %d, leader of partition 0, SIGKILL %.1f s in)%n", rate, leader,
       (killedAt - o.startNanos()) / 1e9);
     System.out.printf("  %d voters: %d × 202, %d × 409; %d × 503 and %d network errors on the way (each retried after 200 ms)%n",
-      users.length, o.count(202), o.count(409), o.unavailableTotal(), o.failedTotal());
+      o.users().length, o.count(202), o.count(409), o.unavailableTotal(), o.failedTotal());
     System.out.printf("  longest gap between two 202s: %.0f ms; run %.1f s (%,.0f accepted/s)%n", o.longestGapMs(), secs, o.count(202) / secs);
     voters.close();
     node(kafka, leader).restart();
@@ -142,10 +139,7 @@ public final class ClusterBench {
 
   private static void writerKilled(LocalStack stack, Vertx vertx, int rate) throws Exception {
     RetryingVoters voters = voters(stack, vertx);
-    int poll = createPoll(stack, "writer-killed");
-    long[] users = VoteBench.users(60_000_000, rate * 40);
-    var running = voters.run(poll, users, VoteDriver.bearers(users), u -> (int) (u % 4), rate, 2_000, 300_000);
-    Thread.sleep(5_000); // a point of the fixed-rate run, not a synchronisation
+    var running = fiveSecondsInto(stack, voters, "writer-killed", 60_000_000, rate, 40);
     long pid = stack.pid("writer-2").orElseThrow().pid();
     long killed = System.nanoTime();
     stack.kill9("writer-2");
@@ -176,10 +170,7 @@ public final class ClusterBench {
 
   private static void edgeDrained(LocalStack stack, Vertx vertx, int rate) throws Exception {
     RetryingVoters voters = voters(stack, vertx);
-    int poll = createPoll(stack, "edge-drained");
-    long[] users = VoteBench.users(70_000_000, rate * 15);
-    var running = voters.run(poll, users, VoteDriver.bearers(users), u -> (int) (u % 4), rate, 2_000, 300_000);
-    Thread.sleep(5_000); // a point of the fixed-rate run, not a synchronisation
+    var running = fiveSecondsInto(stack, voters, "edge-drained", 70_000_000, rate, 15);
     long t0 = System.nanoTime();
     stack.stop("edge-2"); // SIGTERM, waits for the exit
     long drained = System.nanoTime();
@@ -189,6 +180,19 @@ public final class ClusterBench {
     System.out.printf("  voters: %d × 202, %d × 409, %d × 503, %d network errors (retried on the other edge)%n", o.count(202), o.count(409),
       o.unavailableTotal(), o.failedTotal());
     voters.close();
+  }
+
+  /**
+   * Starts fresh voters on a fresh poll at a fixed rate for {@code seconds}, and returns 5 s into the run: the moment of
+   * the fault (a point of the schedule, not a synchronisation), the run going on.
+   */
+  private static Future<RetryingVoters.Outcome> fiveSecondsInto(LocalStack stack, RetryingVoters voters, String title, long fromUser,
+                                                                 int rate, int seconds) throws Exception {
+    int poll = VoteBench.createPoll(stack, title);
+    long[] users = VoteBench.users(fromUser, rate * seconds);
+    Future<RetryingVoters.Outcome> running = voters.run(poll, users, VoteDriver.bearers(users), u -> (int) (u % 4), rate, 2_000, 300_000);
+    Thread.sleep(5_000);
+    return running;
   }
 
   private static RetryingVoters voters(LocalStack stack, Vertx vertx) {
@@ -223,9 +227,5 @@ public final class ClusterBench {
     m.put("redis (all nodes)", ProcCpu.byName("redis-server"));
     m.put("load generator", ProcCpu.ofPid(ProcessHandle.current().pid(), false));
     return m;
-  }
-
-  private static int createPoll(LocalStack stack, String title) throws Exception {
-    return VoteBench.createPoll(stack, title);
   }
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # All tests: the README's test command, and what .ci/run calls. Makes sure the machine has what the tests use
-# (PostgreSQL and Redis running; Debian's headless Chromium for the browser test), then runs the Maven build.
+# (PostgreSQL and Redis running; Debian's headless Chromium for the browser test), runs the Maven build (every unit
+# and integration test; `install`, so the load kit's run below uses this build's artefacts), then the load kit's smoke
+# run against a fresh local stack (deploy/local/load.sh: every Gatling scenario, every gate; its HTML report is copied
+# to target/ci-reports/, or LANDSLIDE_REPORTS_DIR).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -11,4 +14,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
-exec mvn -B verify "$@"
+mvn -B install "$@"
+export LANDSLIDE_REPORTS_DIR="${LANDSLIDE_REPORTS_DIR:-$root/target/ci-reports}"
+exec "$root/deploy/local/load.sh" --no-build

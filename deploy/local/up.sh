@@ -9,17 +9,21 @@
 # schema in the database landslide_cluster (unless VOTING_PG_DATABASE), two writers (ops on 8081, 8083) and two
 # edges (8080, 8082) in one Hazelcast cluster, heaps of 384 MiB (VOTING_JVM_OPTS); prints what it all costs.
 # Second ports: VOTING_HTTP_PORT_2, VOTING_WRITER_HTTP_PORT_2.
+#
+# --no-build: start what the last build left (deploy/local/load.sh after the test command's build uses it).
 set -euo pipefail
 mode=()
+build=1
 for arg in "$@"; do
   case "$arg" in
     --cluster) mode=(--cluster) ;;
-    *) echo "usage: $0 [--cluster]" >&2; exit 2 ;;
+    --no-build) build=0 ;;
+    *) echo "usage: $0 [--cluster] [--no-build]" >&2; exit 2 ;;
   esac
 done
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 "$root/deploy/local/ensure-services.sh"
-mvn -B -q -DskipTests install
+if [ "$build" -eq 1 ]; then mvn -B -q -DskipTests install; fi
 "$root/deploy/local/down.sh" >/dev/null 2>&1 || true
 exec java -Dlandslide.root="$root" -cp "deploy/local/target/classes:$(cat deploy/local/target/runtime.classpath)" io.landslide.local.LocalStack up ${mode[@]+"${mode[@]}"}

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The SLO gates, as Gatling assertions: a run whose gate fails ends with "assertion failed" and a non-zero exit (the
- * Maven build fails). Each is only set for the requests the simulation makes (an assertion on a request that never ran
- * fails too).
+ * Maven build fails). Only set for the requests the simulation makes ({@link Plan}): an assertion on a request that
+ * never ran fails too.
  */
 final class Gates {
   private Gates() {}
@@ -20,33 +20,27 @@ final class Gates {
     private final List<Assertion> list = new ArrayList<>();
 
     Builder() {
-      // Every request of the run, reconciliation and spectator verdicts included.
+      // Every request of the run, reconciliation and spectators' verdicts included.
       list.add(global().failedRequests().percent().lt(Knobs.SLO_FAILED_PERCENT));
     }
 
-    /** The voters' vote: p99 under load.slo.voteP99 ms (100). */
-    Builder votes() {
-      list.add(details(Scenarios.VOTE).responseTime().percentile(99.0).lt(Knobs.SLO_VOTE_P99_MS));
+    /** This request's p99 under the bound (load.slo.voteP99, 100 ms; load.slo.resultsP99, 200 ms). */
+    Builder p99(String request, int millis) {
+      list.add(details(request).responseTime().percentile(99.0).lt(millis));
       return this;
     }
 
-    /** The readers' results: p99 under load.slo.resultsP99 ms (200). */
-    Builder results() {
-      list.add(details(Scenarios.RESULTS).responseTime().percentile(99.0).lt(Knobs.SLO_RESULTS_P99_MS));
+    /** A verdict: the request ran exactly once, and passed. */
+    Builder once(String request) {
+      list.add(details(request).allRequests().count().is(1L));
+      list.add(details(request).failedRequests().count().is(0L));
       return this;
     }
 
-    /** The reconciliation ran once and the counted total equals the 202s (and, with races, one 202 each). */
-    Builder reconciliation(boolean races) {
-      list.add(details(Scenarios.RECONCILE_TOTAL).allRequests().count().is(1L));
-      list.add(details(Scenarios.RECONCILE_TOTAL).failedRequests().count().is(0L));
-      if (races) list.add(details(Scenarios.RECONCILE_RACES).failedRequests().count().is(0L));
-      return this;
-    }
-
-    /** No spectator saw a total or count go back. */
-    Builder spectators() {
-      list.add(details(Scenarios.SPECTATOR_VERDICT).failedRequests().count().is(0L));
+    /** A verdict of every one of {@code users} virtual users: each ran it, and none failed. */
+    Builder every(String request, int users) {
+      list.add(details(request).allRequests().count().is((long) users));
+      list.add(details(request).failedRequests().count().is(0L));
       return this;
     }
 

@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Who votes: each record is a distinct user ({@code user}, {@code token}), with the poll ({@code poll}) and a random
- * option ({@code option}). Users come from one sequence shared by every scenario of the run, so no two virtual users
+ * Who votes: each record is a distinct user ({@code user}, {@code token}), with the poll it votes in ({@code poll})
+ * and a random option of it ({@code option}). Users come from one sequence shared by every scenario of the run, so no two virtual users
  * of a run are the same viewer (unless a race asks for it), and from {@code load.users.from..load.users.to} only:
  * runs against one poll with disjoint ranges never collide. When the range (or the token file) is used up, the feeder
  * is empty and Gatling stops the run with an error, rather than reuse a viewer.
@@ -31,25 +31,29 @@ final class Identities {
 
   private Identities() {}
 
-  /** @return a feeder of distinct users */
-  static Iterator<Map<String, Object>> voters() {
+  /**
+   * @param poll the poll they vote in
+   * @return a feeder of distinct users
+   */
+  static Iterator<Map<String, Object>> voters(Target.Poll poll) {
     return new Iterator<>() {
       @Override public boolean hasNext() {
         return SOURCE.hasNext();
       }
 
       @Override public Map<String, Object> next() {
-        return record(SOURCE.next());
+        return record(SOURCE.next(), poll);
       }
     };
   }
 
   /**
+   * @param poll  the poll they vote in
    * @param width the virtual users of one race
    * @return a feeder giving each user {@code width} times in a row: {@code width} users injected at once are one
    *     viewer racing itself
    */
-  static Iterator<Map<String, Object>> racers(int width) {
+  static Iterator<Map<String, Object>> racers(Target.Poll poll, int width) {
     return new Iterator<>() {
       private Map<String, Object> current;
       private int given = width;
@@ -60,7 +64,7 @@ final class Identities {
 
       @Override public synchronized Map<String, Object> next() {
         if (given >= width) {
-          current = record(SOURCE.next());
+          current = record(SOURCE.next(), poll);
           given = 0;
         }
         given++;
@@ -69,9 +73,9 @@ final class Identities {
     };
   }
 
-  private static Map<String, Object> record(Identity id) {
-    int option = ThreadLocalRandom.current().nextInt(Target.options());
-    return Map.of("user", id.user, "token", id.token, "poll", Target.pollId(), "option", option);
+  private static Map<String, Object> record(Identity id, Target.Poll poll) {
+    int option = ThreadLocalRandom.current().nextInt(poll.options());
+    return Map.of("user", id.user, "token", id.token, "poll", poll.id(), "option", option);
   }
 
   /** A user and its bearer token. */

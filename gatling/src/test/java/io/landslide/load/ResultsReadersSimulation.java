@@ -3,9 +3,6 @@ package io.landslide.load;
 /** {@code GET …/results} at {@code load.readers.rate} per second for {@code load.duration} seconds; the results gate. */
 public class ResultsReadersSimulation extends LoadSimulation {
   public ResultsReadersSimulation() {
-    setUp(Scenarios.readers())
-      .protocols(Scenarios.protocol())
-      .assertions(new Gates.Builder().results().build())
-      .maxDuration(maxDuration());
+    run(new Plan().readers());
   }
 }

@@ -97,7 +97,12 @@ public final class EdgeMain {
       .setDatabase(config.pg().database()).setUser(config.pg().user()).setPassword(config.pg().password())
       .setSslMode(io.vertx.pgclient.SslMode.of(config.pg().sslMode().value())).setSslOptions(config.pg().vertxSslOptions())
       .setCachePreparedStatements(true);
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.polls().pgPoolSize())).connectingTo(pgOptions).using(vertx).build();
+    // A bounded wait for a connection: under overload a read is answered 503 with Retry-After in a couple of seconds
+    // (Http.fail), instead of queueing without bound for the pool's default 30 s.
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.polls().pgPoolSize())
+        .setConnectionTimeout((int) config.polls().pgWaitMs()).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setMaxWaitQueueSize(config.polls().pgWaitQueue()))
+      .connectingTo(pgOptions).using(vertx).build();
     KafkaAdminClient admin = KafkaAdminClient.create(vertx, config.kafka().adminProperties());
     VoteProducer producer = VoteProducer.create(config.kafka());
     PollStore store = new PollStore(pool, config.polls().votePartitions(), config.kafka().writerGroup(), config.kafka().topic());

@@ -61,7 +61,7 @@ class EdgeConfigTest {
     "VOTING_KDF_MEMORY_KIB", "VOTING_KDF_ITERATIONS", "VOTING_KDF_THREADS", "VOTING_KDF_MAX_QUEUED", "VOTING_PG_PORT",
     "VOTING_BITMAP_CHUNK_BITS", "VOTING_REDIS_TIMEOUT_MS", "VOTING_RATE_USER", "VOTING_SHUTDOWN_DRAIN_SECONDS",
     "VOTING_HTTP_PROXY_PROTOCOL", "VOTING_HTTP_TRUSTED_PROXIES", "VOTING_RECONCILE_EVERY_MS", "VOTING_RECONCILE_GRACE_MS",
-    "VOTING_RECONCILE_LIMIT"})
+    "VOTING_RECONCILE_LIMIT", "VOTING_PG_WAIT_MS", "VOTING_PG_WAIT_QUEUE"})
   void shouldNameTheVariableOfAValueThatDoesNotParse(String variable) {
     assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of(variable, "abc"))).isInstanceOf(IllegalArgumentException.class)
       .hasMessageContaining(variable);

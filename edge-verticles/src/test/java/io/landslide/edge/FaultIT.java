@@ -14,6 +14,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +28,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The edge when Kafka or Redis is gone. */
+/** The edge when Kafka, Redis or PostgreSQL is gone or saturated. */
 class FaultIT {
 
   @Test
@@ -99,6 +106,63 @@ class FaultIT {
       assertThat(f.recorded(poll)).extracting(VoteEvent::userId).containsExactly(31L);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("PostgreSQL saturated: reads, and a vote whose poll must be looked up, answer 503 with Retry-After within the pool's wait; nothing recorded")
+  void shouldAnswer503WhenThePoolIsSaturated() throws Exception {
+    try (EdgeFixture f = EdgeFixture.started(Map.of("VOTING_PG_POOL_SIZE", "1", "VOTING_PG_WAIT_MS", "300", "VOTING_PG_WAIT_QUEUE", "1"));
+         Connection lock = DriverManager.getConnection(TestStack.pg().jdbcUrl(), TestStack.pg().jdbcProperties())) {
+      int poll = f.openPoll();
+      String voter = TOKENS.voter(41);
+      int unknown = 2_000_000_000 + (int) (System.nanoTime() & 0xffff);
+      // Hold the votes and polls tables: the pool's one connection gets stuck behind the lock on its next query.
+      lock.setAutoCommit(false);
+      try (Statement st = lock.createStatement()) {
+        st.execute("LOCK TABLE votes, polls IN ACCESS EXCLUSIVE MODE");
+      }
+      var holder = f.http.get("/api/v1/polls/" + poll + "/votes/me").putHeader("Authorization", "Bearer " + voter).send();
+      awaitWaitingOnTheLock(lock);
+
+      // Concurrent reads: one waits its 300 ms in the queue of 1 and times out, the others are refused at once.
+      List<io.vertx.core.Future<HttpResponse<Buffer>>> reads = new ArrayList<>();
+      for (int i = 0; i < 3; i++) reads.add(f.http.get("/api/v1/polls/" + poll + "/votes/me").putHeader("Authorization", "Bearer " + voter).send());
+      for (var read : reads) assertUnavailable(read.await(30, TimeUnit.SECONDS));
+      // A vote whose poll is not in the edge's memory needs a lookup: 503, not 404 (the edge cannot know), not 500.
+      assertUnavailable(f.vote(unknown, voter, "{\"option\":0}"));
+
+      lock.commit();
+      assertThat(holder.await(30, TimeUnit.SECONDS).statusCode()).as("the stuck request: answered, 200 or 503").isIn(200, 503);
+      HttpResponse<Buffer> me = f.call(HttpMethod.GET, "/api/v1/polls/" + poll + "/votes/me", voter, null);
+      assertThat(me.statusCode()).isEqualTo(200);
+      assertThat(me.bodyAsJsonObject().getString("status")).isEqualTo("none");
+      assertThat(f.vote(unknown, voter, "{\"option\":0}").statusCode()).as("the lookup, free again, finds no poll").isEqualTo(404);
+      assertThat(f.recorded(unknown)).as("nothing recorded for the refused vote").isEmpty();
+      assertThat(f.bitSet(unknown, 41)).isFalse();
+    }
+  }
+
+  private static void assertUnavailable(HttpResponse<Buffer> r) {
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(503);
+    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
+    assertThat(r.bodyAsJsonObject().getString("message")).contains("nothing was recorded");
+    assertThat(r.getHeader("Retry-After")).isEqualTo("1");
+  }
+
+  /** Waits until a query of another session waits on a lock this session holds (deadline 30 s). */
+  private static void awaitWaitingOnTheLock(Connection lock) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try (PreparedStatement q = lock.prepareStatement(
+      "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pg_blocking_pids(pid) @> ARRAY[pg_backend_pid()]")) {
+      while (true) {
+        try (ResultSet rs = q.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) > 0) return;
+        }
+        if (System.nanoTime() > deadline) throw new AssertionError("no query of the edge waited on the lock within 30 s");
+        Thread.sleep(20);
+      }
     }
   }
 

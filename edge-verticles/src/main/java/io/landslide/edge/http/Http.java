@@ -19,7 +19,11 @@ public final class Http {
   private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
   private static final CharSequence BEARER = HttpHeaders.createOptimized("Bearer");
 
+  /** The message of a 503 for a dependency down or saturated. */
+  static final String BUSY = "The service is busy or a part of it is unreachable; nothing was recorded. Retry after the delay given.";
+
   private final CharSequence retryAfterSeconds;
+  private final Overload overload = new Overload();
 
   /** @param retryAfterSeconds the {@code Retry-After} of retriable errors */
   public Http(int retryAfterSeconds) {
@@ -27,7 +31,8 @@ public final class Http {
   }
 
   /**
-   * Answers with the error a failure stands for: a {@link Rejection}'s code, or 500 (logged) for anything else.
+   * Answers with the error a failure stands for: a {@link Rejection}'s code; 503 {@code unavailable} (with
+   * {@code Retry-After}) for a dependency down or saturated ({@link Overload}); or 500 (logged) for anything else.
    *
    * @param ctx the request
    * @param t   the failure
@@ -44,6 +49,9 @@ public final class Http {
   public void fail(HttpServerResponse res, Throwable t, String what) {
     if (t instanceof Rejection r) {
       error(res, r.code(), r.detail());
+    } else if (Overload.isOverload(t)) {
+      overload.log(what, t);
+      error(res, ErrorCode.UNAVAILABLE, BUSY);
     } else {
       LOG.error("request {} failed", what, t);
       error(res, ErrorCode.INTERNAL, null);

@@ -110,8 +110,12 @@ final class Knobs {
   /** The flood: votes/s of distinct bot accounts from one address, for this many seconds, during the peak. */
   static final double FLOOD_RATE = dbl("flood.rate", null);
   static final int FLOOD_SECONDS = integer("flood.seconds", null);
-  /** The flood's scripts: each a connection of its own, looping over bot accounts at its share of the rate. */
-  static final int FLOOD_CONNECTIONS = integer("flood.connections", 10);
+  /**
+   * The flood's scripts: each a connection of its own, looping over bot accounts at its share of the rate, waiting for
+   * each answer; 0 (the default): one per 20 votes/s of {@code load.flood.rate}, at least 10, so the rate holds while
+   * answers take up to 50 ms.
+   */
+  static final int FLOOD_CONNECTIONS = integer("flood.connections", 0);
   /** The local address the flood leaves from (any 127.x.y.z works on Linux's loopback; on a generator, a second NIC). */
   static final String FLOOD_ADDRESS = str("flood.address", "127.0.0.2");
   /** Edges behind the base URL: each edge has its own bucket, so the flood may get this many times the allowance. */
@@ -159,6 +163,11 @@ final class Knobs {
     return Math.max(0, DURATION - RAMP - PEAK);
   }
 
+  /** @return the flood's scripts */
+  static int floodConnections() {
+    return FLOOD_CONNECTIONS > 0 ? FLOOD_CONNECTIONS : Math.max(10, (int) Math.ceil(FLOOD_RATE / 20));
+  }
+
   /** @return the per-address limit {@code {per second, burst}} the flood is checked against, or null: no flood */
   static double[] floodLimit() {
     if (FLOOD_LIMIT.isEmpty() || FLOOD_LIMIT.equals("0") || FLOOD_RATE <= 0 || FLOOD_SECONDS <= 0) return null;
@@ -173,7 +182,7 @@ final class Knobs {
       + " of the rate) storm=" + STORM_RATE + "/s x" + STORM_RETRIES + " retries, races=" + RACES + " x" + RACE_WIDTH
       + " readers=" + READERS_RATE + "/s spectators=" + SPECTATORS + " ws + " + SSE_SPECTATORS + " sse, pow=" + POW_RATE
       + "/s at " + POW_DIFFICULTY + " bits, bots=" + BOTS_RATE + "/s x3, flood=" + (floodLimit() == null ? "off"
-        : FLOOD_RATE + "/s for " + FLOOD_SECONDS + " s from " + FLOOD_ADDRESS + " against " + FLOOD_LIMIT + " x" + FLOOD_EDGES + " edges")
+        : FLOOD_RATE + "/s for " + FLOOD_SECONDS + " s by " + floodConnections() + " scripts from " + FLOOD_ADDRESS + " against " + FLOOD_LIMIT + " x" + FLOOD_EDGES + " edges")
       + ", close=" + CLOSE + ", warm-up " + WARMUP_SECONDS + " s at " + WARMUP_RATE + "/s, users=" + USERS_FROM + ".." + USERS_TO
       + (TOKENS.isEmpty() ? " (minted HS256 tokens)" : " (tokens from " + TOKENS + ")")
       + " gates: vote p99<" + SLO_VOTE_P99_MS + " ms, results p99<" + SLO_RESULTS_P99_MS + " ms, failed<"

@@ -15,6 +15,8 @@ final class Ledger {
   /** poll -> 202s received. */
   private static final Map<Integer, AtomicLong> ACCEPTED = new ConcurrentHashMap<>();
   static final AtomicLong IN_DOUBT = new AtomicLong();
+  /** poll -> votes in doubt. */
+  private static final Map<Integer, AtomicLong> DOUBTFUL = new ConcurrentHashMap<>();
   static final AtomicLong REFUSED = new AtomicLong();
   /** 202s of votes sent without browser headers (the scripted clients and the flood): each must be flagged. */
   static final AtomicLong BOT_ACCEPTED = new AtomicLong();
@@ -59,9 +61,22 @@ final class Ledger {
    * @param status the vote's HTTP status, or -1 when none came (timeout, connection lost)
    */
   static void vote(int poll, int status) {
-    if (status == 202) accepted(poll).incrementAndGet();
-    else if (status < 0) IN_DOUBT.incrementAndGet();
-    else REFUSED.incrementAndGet();
+    if (status == 202) {
+      accepted(poll).incrementAndGet();
+    } else if (status < 0 || status == 503) {
+      // No answer, or 503: nothing recorded, except when the edge could not know (a broker lost while the vote was on
+      // its way; the message says so, and the vote may be counted). Either may count: the reconciliation allows it.
+      IN_DOUBT.incrementAndGet();
+      DOUBTFUL.computeIfAbsent(poll, p -> new AtomicLong()).incrementAndGet();
+    } else {
+      REFUSED.incrementAndGet();
+    }
+  }
+
+  /** @return the votes in this poll that got no answer or a 503: each may or may not be counted */
+  static long inDoubtIn(int poll) {
+    AtomicLong n = DOUBTFUL.get(poll);
+    return n == null ? 0 : n.get();
   }
 
   /** @return the 202s the run received in this poll */
@@ -145,11 +160,12 @@ final class Ledger {
     StringBuilder b = new StringBuilder("[load] reconciliation:");
     for (Map.Entry<Integer, Long> e : COUNTED.entrySet()) {
       long a = acceptedIn(e.getKey());
+      long d = inDoubtIn(e.getKey());
       b.append(" poll ").append(e.getKey()).append(": 202s received ").append(a).append(", counted ").append(e.getValue())
-        .append(e.getValue() == a ? " (equal);" : " (DIFFERENT);");
+        .append(e.getValue() == a ? " (equal);" : e.getValue() > a && e.getValue() <= a + d ? " (within the " + d + " in doubt);" : " (DIFFERENT);");
     }
     if (COUNTED.isEmpty()) b.append(" (not read);");
-    b.append(" refused votes ").append(REFUSED.get()).append(", votes with no answer (in doubt) ").append(IN_DOUBT.get())
+    b.append(" refused votes ").append(REFUSED.get()).append(", votes in doubt (no answer, or 503) ").append(IN_DOUBT.get())
       .append("; races done ").append(RACES_DONE.get()).append(", not exactly one 202 ").append(racesBad())
       .append("; bots' 202s (to be flagged) ").append(BOT_ACCEPTED.get())
       .append("; flood ").append(FLOOD_SENT.get()).append(" sent, ").append(FLOOD_LIMITED.get()).append(" cut with 429")

@@ -117,19 +117,23 @@ final class Spectators {
     return "ok";
   }
 
-  /** Frames since the last look (the snapshot aside): none under the previous one; the last one kept. */
+  /** Frames since the last look (the snapshot aside): none under the previous one; the last one kept. Each parsed once. */
   private static Session frames(List<String> frames, Session s) {
+    if (frames.isEmpty()) return s;
     String last = s.contains("lastFrame") ? s.getString("lastFrame") : null;
+    JsonNode previous = parse(last);
     int backwards = s.getInt("backwards");
     boolean isFinal = s.getBoolean("final");
     for (String frame : frames) {
       Ledger.FRAMES.incrementAndGet();
-      if (last != null && wentBack(last, frame)) {
+      JsonNode f = parse(frame);
+      if (f == null) continue;
+      if (previous != null && wentBack(previous, f)) {
         backwards++;
         System.out.println("[load] a live frame went back: " + last + " then " + frame);
       }
-      JsonNode f = parse(frame);
-      if (f != null && f.path("final").asBoolean(false)) isFinal = true;
+      if (f.path("final").asBoolean(false)) isFinal = true;
+      previous = f;
       last = frame;
     }
     Session next = s.set("backwards", backwards).set("frames", s.getInt("frames") + frames.size()).set("final", isFinal);
@@ -137,10 +141,7 @@ final class Spectators {
   }
 
   /** @return whether the later frame's total or an option's count is lower than the earlier one's */
-  static boolean wentBack(String before, String after) {
-    JsonNode a = parse(before);
-    JsonNode b = parse(after);
-    if (a == null || b == null) return false;
+  static boolean wentBack(JsonNode a, JsonNode b) {
     if (b.path("total").asLong() < a.path("total").asLong()) return true;
     JsonNode ao = a.path("options");
     JsonNode bo = b.path("options");

@@ -18,6 +18,22 @@ class SmallTypesTest {
   }
 
   @Test
+  void shouldDrawReceiptsFromASecureGeneratorOfTheirOwnPerThread() throws Exception {
+    // Receipts are published as commitments in the vote log: a predictable one (ThreadLocalRandom's, say) would link
+    // an entry to its voter.
+    assertThat(Receipt.generator()).isInstanceOf(java.security.SecureRandom.class);
+    assertThat(Receipt.generator().getAlgorithm()).isEqualTo("DRBG");
+    java.util.concurrent.atomic.AtomicReference<java.security.SecureRandom> other = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t = new Thread(() -> other.set(Receipt.generator()));
+    t.start();
+    t.join();
+    assertThat(other.get()).isNotSameAs(Receipt.generator());
+    java.util.Set<Receipt> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) seen.add(Receipt.random());
+    assertThat(seen).hasSize(10_000);
+  }
+
+  @Test
   void shouldRoundTripReceipts() {
     Receipt r = new Receipt(-1L, 1L);
     assertThat(r.toString()).isEqualTo("ffffffffffffffff0000000000000001");

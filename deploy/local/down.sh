@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops what deploy/local/up.sh started (edge, writer, Kafka broker), and what up.sh --cluster started (edges,
-# writers, the three brokers, the Redis Cluster's nodes). Data stays (Redis Cluster keeps nothing).
+# writers, the three brokers, the Redis Cluster's nodes), and a load kit stack left behind (.landslide-load/).
+# Data stays (Redis Cluster keeps nothing).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"

@@ -10,7 +10,7 @@
 # edges (8080, 8082) in one Hazelcast cluster, heaps of 384 MiB (VOTING_JVM_OPTS); prints what it all costs.
 # Second ports: VOTING_HTTP_PORT_2, VOTING_WRITER_HTTP_PORT_2.
 #
-# --no-build: start what the last build left (deploy/local/load.sh after the test command's build uses it).
+# --no-build: start what the last build left, without building first.
 set -euo pipefail
 mode=()
 build=1

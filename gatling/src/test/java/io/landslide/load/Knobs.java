@@ -22,7 +22,7 @@ final class Knobs {
       Map.entry("readers.rate", "5"),
       Map.entry("spectators", "10"),
       Map.entry("sse.spectators", "5"),
-      Map.entry("pow.rate", "2"),
+      Map.entry("pow.rate", "5"),
       Map.entry("pow.difficulty", "12"),
       Map.entry("bots.rate", "1"),
       Map.entry("flood.rate", "200"),

@@ -91,6 +91,19 @@ public final class LocalStack {
     }
 
     /**
+     * @return the load kit's own stack ({@code deploy/local/load.sh}): {@code .landslide-load/}, edge on
+     *         {@value #LOAD_EDGE_PORT}, writer's ops on {@value #LOAD_WRITER_PORT}, its own broker on
+     *         {@value #LOAD_KAFKA_PORT} (topic {@value #LOAD_TOPIC}) and its own database {@value #LOAD_DATABASE} (so
+     *         its own Redis keys, {@code vb:landslide_load:}): the test command runs it without touching a stack the
+     *         user started
+     */
+    public static Settings loadFromEnv() {
+      Settings single = fromEnv();
+      return new Settings(single.root(), single.root().resolve(".landslide-load"), LOAD_KAFKA_PORT, LOAD_EDGE_PORT, LOAD_WRITER_PORT,
+        single.partitions(), LOAD_TOPIC, single.pg().withDatabase(LOAD_DATABASE), Map.of(), null);
+    }
+
+    /**
      * @return the production-shaped stack of {@code up.sh --cluster}: {@code .landslide-cluster/}, edges on
      *         {@code VOTING_HTTP_PORT} (8080) and {@code VOTING_HTTP_PORT_2} (8082), writers' ops on
      *         {@code VOTING_WRITER_HTTP_PORT} (8081) and {@code VOTING_WRITER_HTTP_PORT_2} (8083), the database
@@ -124,6 +137,17 @@ public final class LocalStack {
    */
   public record Cluster(int edge2Port, int writer2Port) {
   }
+
+  /** The load kit's stack's edge port. */
+  public static final int LOAD_EDGE_PORT = 18180;
+  /** The load kit's stack's writer ops port. */
+  public static final int LOAD_WRITER_PORT = 18181;
+  /** The load kit's stack's broker port. */
+  public static final int LOAD_KAFKA_PORT = 19192;
+  /** The load kit's stack's votes topic. */
+  public static final String LOAD_TOPIC = "votes.load";
+  /** The load kit's stack's database. */
+  public static final String LOAD_DATABASE = "landslide_load";
 
   /** The database of {@code up.sh --cluster} unless {@code VOTING_PG_DATABASE} names one. */
   public static final String CLUSTER_DATABASE = "landslide_cluster";
@@ -584,6 +608,7 @@ public final class LocalStack {
   }
 
   /**
+   * {@code up --load} (the load kit's own stack, {@link Settings#loadFromEnv}), {@code down --load} (only that one),
    * {@code up} (start what is not running, migrate, create the demo poll, print how to use it), {@code up --cluster}
    * (the same, production-shaped, in {@code .landslide-cluster/}; also prints what it costs), {@code down} (stops
    * both stacks, whichever runs).
@@ -594,9 +619,10 @@ public final class LocalStack {
   public static void main(String[] args) throws Exception {
     String cmd = args.length == 0 ? "up" : args[0];
     boolean cluster = List.of(args).contains("--cluster");
+    boolean load = List.of(args).contains("--load");
     switch (cmd) {
       case "up" -> {
-        LocalStack stack = new LocalStack(cluster ? Settings.clusterFromEnv() : Settings.fromEnv());
+        LocalStack stack = new LocalStack(cluster ? Settings.clusterFromEnv() : load ? Settings.loadFromEnv() : Settings.fromEnv());
         long t0 = System.nanoTime();
         int poll;
         try {
@@ -616,11 +642,15 @@ public final class LocalStack {
         }
       }
       case "down" -> {
-        for (Settings st : List.of(Settings.fromEnv(), Settings.clusterFromEnv())) {
+        // down --load: the load kit's stack only; down: every stack.
+        List<Settings> stacks = load ? List.of(Settings.loadFromEnv()) : List.of(Settings.fromEnv(), Settings.clusterFromEnv(), Settings.loadFromEnv());
+        for (Settings st : stacks) {
           LocalStack stack = new LocalStack(st);
           boolean wasRunning = !stack.running().isEmpty();
           stack.down();
-          if (st.cluster() == null) {
+          if (st.dir().endsWith(".landslide-load")) {
+            if (wasRunning) System.out.println("The load kit's stack stopped.");
+          } else if (st.cluster() == null) {
             System.out.println("Landslide stopped (data kept in PostgreSQL and " + st.dir().resolve("kafka") + ").");
           } else if (wasRunning) {
             System.out.println("Landslide cluster stopped (data kept in PostgreSQL database " + st.pg().database()
@@ -629,7 +659,7 @@ public final class LocalStack {
         }
       }
       default -> {
-        System.err.println("usage: LocalStack up [--cluster] | down");
+        System.err.println("usage: LocalStack up [--cluster | --load] | down [--load]");
         System.exit(2);
       }
     }

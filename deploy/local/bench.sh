@@ -11,6 +11,8 @@
 # The production shape (3 brokers, a Redis Cluster, 2 edges, 2 writers) next to the single node, and its faults
 # (leader broker killed at a steady rate, a writer killed and restarted, an edge drained):
 #   deploy/local/bench.sh cluster [votes=100000] [concurrency=256] [warmup=50000] [rate=5000] [seconds=20]
+# The CPU the verifiable vote log costs a vote (entry, leaf, append; per batch, per second, per check; no stack needed):
+#   deploy/local/bench.sh log [votes=1000000]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -21,6 +23,7 @@ module=deploy/bench
 if [ "${1:-}" = defences ]; then main=io.landslide.bench.DefenceBench; shift; fi
 if [ "${1:-}" = defended ]; then main=io.landslide.bench.DefendedBench; shift; fi
 if [ "${1:-}" = cluster ]; then main=io.landslide.bench.ClusterBench; shift; fi
+if [ "${1:-}" = log ]; then main=io.landslide.bench.LogBench; shift; fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "$module/target/classes:$(cat "$module/target/runtime.classpath")" \
   "$main" "$@"

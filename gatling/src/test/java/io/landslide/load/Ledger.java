@@ -42,7 +42,6 @@ final class Ledger {
   private static final Map<Integer, Long> COUNTED = new ConcurrentHashMap<>();
   private static volatile boolean closed;
   private static volatile long closedAt;
-  private static volatile boolean settled;
 
   private Ledger() {}
 
@@ -88,15 +87,6 @@ final class Ledger {
     return ACCEPTED.computeIfAbsent(poll, p -> new AtomicLong());
   }
 
-  /** The reconciliation found every poll's count equal to its 202s (or gave up): spectators may compare frames to it. */
-  static void settled() {
-    settled = true;
-  }
-
-  static boolean isSettled() {
-    return settled;
-  }
-
   /** The run closed its polls (or, not closing them, has nothing more to do): spectators look for their last frame. */
   static void closed() {
     closedAt = System.currentTimeMillis();
@@ -136,10 +126,6 @@ final class Ledger {
         System.out.println("[load] race of user " + user + ": " + accepted + " x 202 of " + width + " (expected exactly 1)");
       }
     }
-  }
-
-  static int racesDone() {
-    return RACES_DONE.get();
   }
 
   /** @return races whose requests all got an answer and that had other than exactly one 202, or unfinished ones */

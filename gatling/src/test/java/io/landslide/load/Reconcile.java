@@ -60,10 +60,6 @@ final class Reconcile {
       chain = chain.exec(http(FLAGGED).get("/api/v1/polls/" + main.id() + "/flags").header("Authorization", "Bearer " + Target.adminToken())
         .check(status().is(200), jsonPath("$.flagged").ofLong().transform(flagged -> flagVerdict(main, flagged)).is("ok")));
     }
-    chain = chain.exec(s -> {
-      Ledger.settled();
-      return s;
-    });
     if (Knobs.CLOSE) {
       List<Target.Poll> polls = new ArrayList<>(List.of(main));
       if (pow != null) polls.add(pow);
@@ -91,15 +87,18 @@ final class Reconcile {
    *     or a 503 that may have been counted); with none in doubt, exactly the 202s
    */
   private static boolean settled(Target.Poll poll, long total) {
-    long counted = total - poll.baseline();
-    long accepted = Ledger.acceptedIn(poll.id());
-    return counted >= accepted && counted <= accepted + Ledger.inDoubtIn(poll.id());
+    return withinDoubt(total - poll.baseline(), Ledger.acceptedIn(poll.id()), poll);
+  }
+
+  /** @return whether {@code n} is {@code accepted}, or more by at most the poll's answers in doubt */
+  private static boolean withinDoubt(long n, long accepted, Target.Poll poll) {
+    return n >= accepted && n <= accepted + Ledger.inDoubtIn(poll.id());
   }
 
   /** @return "ok" when the flagged votes are the bots' 202s (plus at most the main poll's votes in doubt) */
   private static String flagVerdict(Target.Poll main, long flagged) {
     long bots = Ledger.BOT_ACCEPTED.get();
-    if (flagged >= bots && flagged <= bots + Ledger.inDoubtIn(main.id())) return "ok";
+    if (withinDoubt(flagged, bots, main)) return "ok";
     return "flagged " + flagged + ", but the scripts received " + bots + " 202s (and the poll " + Ledger.inDoubtIn(main.id()) + " answers in doubt)";
   }
 

@@ -118,22 +118,19 @@ final class Requests {
     });
   }
 
-  /** The last vote's outcome into the ledger; clears it for the next. */
+  /** The last vote's outcome into the ledger. */
   static ChainBuilder record() {
-    return exec(s -> {
-      Ledger.vote(s.getInt("poll"), statusOf(s));
-      return s;
-    });
+    return record(null);
   }
 
   /**
-   * @param times where the vote's response time ({@code rt}, saved by its check) goes
+   * @param times where the vote's response time ({@code rt}, saved by its check) goes, or null
    * @return the last vote's outcome into the ledger, and its time
    */
   static ChainBuilder record(Latencies times) {
     return exec(s -> {
       Ledger.vote(s.getInt("poll"), statusOf(s));
-      if (s.contains("rt")) times.record(s.getLong("rt"));
+      if (times != null && s.contains("rt")) times.record(s.getLong("rt"));
       return s.remove("rt");
     });
   }

@@ -59,8 +59,7 @@ public final class LogBench {
       i -> SignedNote.sign(new Checkpoint("bench.example/log/poll/42", all.size(), root, List.of()).text(), key));
 
     // A proof from the hashes kept in memory, as tiles would give them.
-    byte[][][] levels = levels(leaves, sha);
-    Proofs.HashReader reader = (level, index) -> levels[level][(int) index];
+    Proofs.HashReader reader = Proofs.inMemory(sha, java.util.Arrays.asList(leaves));
     int proofs = 100_000;
     per("an inclusion proof, made and verified (a voter's check)", proofs, i -> {
       long index = (i * 7919L) % n;
@@ -71,18 +70,6 @@ public final class LogBench {
       }
     });
     System.out.printf("%n(root of %,d votes: %s)%n", n, java.util.HexFormat.of().formatHex(root, 0, 8));
-  }
-
-  private static byte[][][] levels(byte[][] leaves, MessageDigest sha) {
-    int depth = 64 - Long.numberOfLeadingZeros(leaves.length);
-    byte[][][] out = new byte[depth + 1][][];
-    out[0] = leaves;
-    for (int l = 1; l <= depth && out[l - 1].length > 1; l++) {
-      byte[][] up = new byte[out[l - 1].length / 2][];
-      for (int i = 0; i < up.length; i++) up[i] = TreeHash.node(sha, out[l - 1][2 * i], out[l - 1][2 * i + 1]);
-      out[l] = up;
-    }
-    return out;
   }
 
   private static void per(String what, int n, java.util.function.IntConsumer step) {

@@ -204,7 +204,7 @@ public final class Verifier {
       report.fail("receipt " + receipt + ": no signed result to prove it against");
       return;
     }
-    Proofs.HashReader reader = new TreeReader(leaves, sha);
+    Proofs.HashReader reader = Proofs.inMemory(sha, leaves);
     List<byte[]> proof = Proofs.inclusion(reader, sha, index, result.size());
     try {
       Proofs.verifyInclusion(sha, index, result.size(), leaves.get(index), proof, result.root());
@@ -252,26 +252,5 @@ public final class Verifier {
     StringBuilder b = new StringBuilder();
     counts.forEach((o, c) -> b.append(b.length() == 0 ? "" : ", ").append("option ").append(o).append(": ").append(c));
     return b.length() == 0 ? "no votes" : b.toString();
-  }
-
-  /** The perfect subtrees' hashes of the entries, computed level by level once. */
-  private static final class TreeReader implements Proofs.HashReader {
-    private final List<byte[][]> levels = new ArrayList<>();
-
-    TreeReader(List<byte[]> leaves, MessageDigest sha) {
-      byte[][] level = leaves.toArray(new byte[0][]);
-      levels.add(level);
-      while (level.length > 1) {
-        byte[][] up = new byte[level.length / 2][];
-        for (int i = 0; i < up.length; i++) up[i] = TreeHash.node(sha, level[2 * i], level[2 * i + 1]);
-        levels.add(up);
-        level = up;
-      }
-    }
-
-    @Override
-    public byte[] hash(int level, long index) {
-      return levels.get(level)[(int) index];
-    }
   }
 }

@@ -2,7 +2,6 @@ package io.landslide.codec.tlog;
 
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -110,7 +109,7 @@ public final class Frontier {
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("Frontier[size=").append(size);
-    for (byte[] r : roots) b.append(' ').append(java.util.HexFormat.of().formatHex(Arrays.copyOf(r, 4)));
+    for (byte[] r : roots) b.append(' ').append(java.util.HexFormat.of().formatHex(r, 0, 4));
     return b.append(']').toString();
   }
 }

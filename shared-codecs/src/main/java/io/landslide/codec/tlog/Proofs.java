@@ -33,6 +33,25 @@ public final class Proofs {
   }
 
   /**
+   * @param sha    a digest
+   * @param leaves a whole tree's leaf hashes
+   * @return its perfect subtrees' hashes, computed level by level once and kept in memory (a verifier holding every
+   *     entry, a benchmark); a log serves them from tiles instead
+   */
+  public static HashReader inMemory(MessageDigest sha, List<byte[]> leaves) {
+    List<byte[][]> levels = new ArrayList<>();
+    byte[][] level = leaves.toArray(new byte[0][]);
+    levels.add(level);
+    while (level.length > 1) {
+      byte[][] up = new byte[level.length / 2][];
+      for (int i = 0; i < up.length; i++) up[i] = TreeHash.node(sha, level[2 * i], level[2 * i + 1]);
+      levels.add(up);
+      level = up;
+    }
+    return (height, index) -> levels.get(height)[(int) index];
+  }
+
+  /**
    * @param reader the tree's subtree hashes
    * @param sha    a digest
    * @param lo     the first leaf

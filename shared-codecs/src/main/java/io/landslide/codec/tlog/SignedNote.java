@@ -1,5 +1,6 @@
 package io.landslide.codec.tlog;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -199,12 +200,7 @@ public final class SignedNote {
     StringBuilder b = new StringBuilder(text).append('\n');
     for (Signer s : signers) {
       byte[] sig = s.sign(message);
-      byte[] idAndSig = new byte[4 + sig.length];
-      idAndSig[0] = (byte) (s.verifier.keyId() >>> 24);
-      idAndSig[1] = (byte) (s.verifier.keyId() >>> 16);
-      idAndSig[2] = (byte) (s.verifier.keyId() >>> 8);
-      idAndSig[3] = (byte) s.verifier.keyId();
-      System.arraycopy(sig, 0, idAndSig, 4, sig.length);
+      byte[] idAndSig = ByteBuffer.allocate(4 + sig.length).putInt(s.verifier.keyId()).put(sig).array();
       b.append(DASH).append(s.name).append(' ').append(Base64.getEncoder().encodeToString(idAndSig)).append('\n');
     }
     return b.toString();
@@ -247,7 +243,7 @@ public final class SignedNote {
         throw new NoteException("a signature that is not base64: " + line);
       }
       if (idAndSig.length < 5) throw new NoteException("a signature too short for its key ID: " + line);
-      int id = ((idAndSig[0] & 0xff) << 24) | ((idAndSig[1] & 0xff) << 16) | ((idAndSig[2] & 0xff) << 8) | (idAndSig[3] & 0xff);
+      int id = ByteBuffer.wrap(idAndSig).getInt();
       Verifier v = verifiers.stream().filter(k -> k.name().equals(p[0]) && k.keyId() == id).findFirst().orElse(null);
       if (v == null) {
         unknown.add(p[0] + "+" + String.format("%08x", id));
@@ -269,7 +265,7 @@ public final class SignedNote {
     sha.update((byte) 0x0A);
     sha.update(ED25519);
     byte[] h = sha.digest(publicKey);
-    return ((h[0] & 0xff) << 24) | ((h[1] & 0xff) << 16) | ((h[2] & 0xff) << 8) | (h[3] & 0xff);
+    return ByteBuffer.wrap(h).getInt();
   }
 
   private static void checkName(String name) {

@@ -2,6 +2,7 @@ package io.landslide.writer;
 
 import io.landslide.writer.store.BatchWriter;
 import io.landslide.writer.store.FencedException;
+import io.landslide.writer.store.LogSigner;
 import io.landslide.writer.store.OffsetStore;
 import io.landslide.writer.store.WriterConnection;
 import io.vertx.core.Future;
@@ -48,6 +49,7 @@ public final class VoteWriterVerticle extends VerticleBase {
   private WriterConnection connection;
   private OffsetStore offsets;
   private BatchWriter writer;
+  private LogSigner signer;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private final Map<TopicPartition, Long> expected = new HashMap<>();
   private long oldestPendingNanos;
@@ -90,6 +92,7 @@ public final class VoteWriterVerticle extends VerticleBase {
     connection = new WriterConnection(config.pg());
     offsets = new OffsetStore(connection, config.group(), config.topic());
     writer = new BatchWriter(connection, offsets);
+    signer = new LogSigner(connection, config.log().signer(), config.group(), config.topic(), config.log().checkpointMs(), config.log().sealGraceMs());
     consumer.subscribe(List.of(config.topic()), new Rebalance());
     context.runOnContext(v -> cycle());
     return Future.succeededFuture();
@@ -116,6 +119,7 @@ public final class VoteWriterVerticle extends VerticleBase {
         boolean tooOld = System.nanoTime() - oldestPendingNanos >= config.batchMaxDelayMs() * 1_000_000L;
         if (!pending.isEmpty() && (nothingMoreReady || pending.size() >= config.batchMax() || tooOld)) flush();
       }
+      signer.tick(System.currentTimeMillis(), this::endOffsets);
       context.runOnContext(v -> cycle());
     } catch (SQLException | RuntimeException e) {
       metrics.failed();
@@ -129,6 +133,7 @@ public final class VoteWriterVerticle extends VerticleBase {
     try {
       BatchWriter.Result r = writer.write(pending, expected);
       expected.putAll(r.next());
+      signer.grew(r.logged());
       metrics.committed(r, pending.size(), System.nanoTime() - start);
       if (FIRST_COMMIT.compareAndSet(false, true)) {
         long sinceStart = System.currentTimeMillis() - ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
@@ -150,6 +155,18 @@ public final class VoteWriterVerticle extends VerticleBase {
   /** Absolute shard counts to every edge in the cluster (at most once; edges also resynchronise from PostgreSQL). */
   private void publish(BatchWriter.Result r) {
     tallies.publish(r.absolute());
+  }
+
+  /** @return the votes topic's end offsets now, per partition (blocking: this worker thread) */
+  private long[] endOffsets() {
+    List<TopicPartition> all = new ArrayList<>();
+    for (var p : consumer.partitionsFor(config.topic())) all.add(new TopicPartition(config.topic(), p.partition()));
+    Map<TopicPartition, Long> end = consumer.endOffsets(all);
+    long[] out = new long[all.size()];
+    end.forEach((tp, o) -> {
+      if (tp.partition() < out.length) out[tp.partition()] = o;
+    });
+    return out;
   }
 
   private void seekToStored(Collection<TopicPartition> partitions) {

@@ -23,10 +23,11 @@ import java.util.Map;
  * @param pg             PostgreSQL
  * @param kafkaClient    client properties passed through to the consumer and the admin client ({@link KafkaClientProperties}:
  *                       {@code VOTING_KAFKA_CLIENT_*}, {@code VOTING_KAFKA_CLIENT_PROPERTIES}): TLS, SASL, MSK IAM
+ * @param log            the vote log's key and timings ({@link LogConfig})
  */
 public record WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
                            long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg,
-                           Map<String, String> kafkaClient) {
+                           Map<String, String> kafkaClient, LogConfig log) {
   /** Default Kafka. */
   public static final String DEFAULT_KAFKA = "localhost:9092";
   /** Default consumer group (and key of the stored offsets). */
@@ -49,12 +50,18 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
     if (consumers < 1) throw new IllegalArgumentException("VOTING_WRITER_CONSUMERS must be at least 1");
     if (group == null || group.isBlank()) throw new IllegalArgumentException("VOTING_WRITER_GROUP is empty");
     kafkaClient = Map.copyOf(kafkaClient);
+    if (log == null) throw new IllegalArgumentException("no log configuration");
   }
 
-  /** A configuration that passes no client properties (plain Kafka). */
+  /** A configuration that passes no client properties (plain Kafka), with the log's defaults. */
   public WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
                       long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg) {
-    this(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, Map.of());
+    this(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, Map.of(), LogConfig.defaults());
+  }
+
+  /** @return this configuration with another log configuration */
+  public WriterConfig withLog(LogConfig other) {
+    return new WriterConfig(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, kafkaClient, other);
   }
 
   /**
@@ -86,6 +93,7 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
       e.intValue("VOTING_WRITER_CONSUMERS", DEFAULT_CONSUMERS),
       ClusterSettings.fromEnv(env),
       PgSettings.fromEnv(env),
-      KafkaClientProperties.fromEnv(env));
+      KafkaClientProperties.fromEnv(env),
+      LogConfig.fromEnv(env));
   }
 }

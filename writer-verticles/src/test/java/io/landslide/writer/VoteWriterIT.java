@@ -8,7 +8,10 @@ import io.landslide.codec.Receipt;
 import io.landslide.codec.UserKeySerializer;
 import io.landslide.codec.VoteEvent;
 import io.landslide.codec.VoteEventSerializer;
+import io.landslide.codec.tlog.LogKeys;
+import io.landslide.codec.tlog.SignedNote;
 import io.landslide.infra.LocalKafka;
+import io.landslide.infra.LogAudit;
 import io.landslide.infra.Schema;
 import io.landslide.infra.TestStack;
 import io.landslide.writer.store.BatchWriter;
@@ -142,6 +145,67 @@ class VoteWriterIT {
       }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private LogAudit.Summary audit(int poll) throws SQLException {
+    try (Connection c = Schema.connect(pg)) {
+      return LogAudit.check(c, poll, SignedNote.Verifier.parse(LogKeys.DEV_VERIFIER));
+    }
+  }
+
+  @Test
+  @DisplayName("The vote log: every counted vote once, in the batch's transaction; checkpoints signed and prefixes of it; duplicates not logged; a sealed poll's late votes kept out")
+  void shouldAppendEveryCountedVoteToItsPollsLog() throws Exception {
+    int poll = newPoll(3);
+    int other = newPoll(2);
+    List<VoteEvent> votes = new ArrayList<>();
+    for (long u = 1; u <= 3_000; u++) votes.add(vote(poll, u, (int) (u % 3)));
+    for (long u = 1; u <= 700; u++) votes.add(vote(other, u, (int) (u % 2)));
+    votes.add(vote(poll, 17, 2)); // a duplicate: the staging path, not logged
+    produce(votes);
+    WriterMain w = startWriter(400);
+    try {
+      await("rows", () -> votes(poll) + votes(other), 3_700);
+      await("rejects", () -> rejects(poll, BatchWriter.DUPLICATE), 1);
+      await("the head signed", () -> query("SELECT coalesce(max(size), 0) FROM log_checkpoints WHERE poll_id = " + poll), 3_000);
+      LogAudit.Summary s = audit(poll);
+      assertThat(s.size()).isEqualTo(3_000);
+      assertThat(s.checkpoints()).isNotEmpty().last().isEqualTo(3_000L);
+      assertThat(s.result()).as("open: no result yet").isNull();
+      assertThat(audit(other).size()).isEqualTo(700);
+      assertThat(query("SELECT count(*) FROM log_nodes WHERE poll_id = " + poll + " AND height = 8")).isEqualTo(3_000 / 256);
+
+      try (Connection c = Schema.connect(pg); Statement st = c.createStatement()) {
+        st.execute("UPDATE polls SET closes_at = now() - interval '1 minute' WHERE id = " + poll);
+      }
+      await("the result signed", () -> query("SELECT count(*) FROM log_results WHERE poll_id = " + poll), 1);
+      String result = audit(poll).result();
+      assertThat(result).contains("\nresult\n0 1000\n1 1000\n2 1000\n");
+      produce(List.of(vote(poll, 50_000, 1))); // reaches the writer after the seal
+      await("the late vote kept apart", () -> rejects(poll, BatchWriter.SEALED), 1);
+      assertThat(votes(poll)).isEqualTo(3_000);
+      assertThat(tallied(poll)).isEqualTo(3_000);
+      assertThat(audit(poll).size()).isEqualTo(3_000);
+    } finally {
+      w.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("A well-formed record no poll can count (an option over 31, a time out of range) is kept in vote_corrupt; the partition goes on")
+  void shouldKeepOutOfRangeRecordsAndGoOn() throws Exception {
+    int poll = newPoll(2);
+    WriterMain w = startWriter(100);
+    try {
+      produce(List.of(vote(poll, 1, 40), new VoteEvent(poll, 2, 0, -5, Receipt.random(), new byte[0], 0)));
+      produce(List.of(vote(poll, 3, 1)));
+      await("the good vote", () -> votes(poll), 1);
+      assertThat(query("SELECT count(*) FROM vote_corrupt WHERE topic = '" + topic + "' AND error LIKE 'option out of range%' AND payload IS NOT NULL")).isEqualTo(1);
+      assertThat(query("SELECT count(*) FROM vote_corrupt WHERE topic = '" + topic + "' AND error LIKE 'acceptedAt out of range%'")).isEqualTo(1);
+      assertThat(tallied(poll)).isEqualTo(1);
+    } finally {
+      w.close().await(30, TimeUnit.SECONDS);
     }
   }
 

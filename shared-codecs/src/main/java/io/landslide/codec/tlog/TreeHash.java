@@ -40,6 +40,20 @@ public final class TreeHash {
   }
 
   /**
+   * @param sha a digest
+   * @param buf holds the entry
+   * @param off where it starts
+   * @param len its length
+   * @return its leaf hash
+   */
+  public static byte[] leaf(MessageDigest sha, byte[] buf, int off, int len) {
+    sha.reset();
+    sha.update(LEAF);
+    sha.update(buf, off, len);
+    return sha.digest();
+  }
+
+  /**
    * @return the hash of the node over these two subtrees
    */
   public static byte[] node(MessageDigest sha, byte[] left, byte[] right) {

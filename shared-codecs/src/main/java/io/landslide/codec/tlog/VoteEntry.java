@@ -56,6 +56,48 @@ public record VoteEntry(int poll, int option, byte[] commitment) {
     return sha.digest();
   }
 
+  /**
+   * Writes an entry straight into a buffer, allocating nothing: what a writer appending a batch calls per vote.
+   *
+   * @param sha       a digest
+   * @param poll      the poll
+   * @param option    the option, 0 to 31
+   * @param receiptHi the receipt's high 64 bits
+   * @param receiptLo the receipt's low 64 bits
+   * @param out       the buffer
+   * @param off       where the entry's {@value #SIZE} bytes go
+   */
+  public static void write(MessageDigest sha, int poll, int option, long receiptHi, long receiptLo, byte[] out, int off) {
+    if (option < 0 || option > 31) throw new IllegalArgumentException("option id " + option);
+    out[off] = VERSION;
+    putInt(out, off + 1, poll);
+    out[off + 5] = (byte) option;
+    // The commitment's input (poll, receipt) where the commitment goes, then overwritten by its digest.
+    putInt(out, off + 6, poll);
+    putLong(out, off + 10, receiptHi);
+    putLong(out, off + 18, receiptLo);
+    sha.reset();
+    sha.update(DOMAIN);
+    sha.update(out, off + 6, 20);
+    try {
+      sha.digest(out, off + 6, 32);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void putInt(byte[] b, int at, int v) {
+    b[at] = (byte) (v >>> 24);
+    b[at + 1] = (byte) (v >>> 16);
+    b[at + 2] = (byte) (v >>> 8);
+    b[at + 3] = (byte) v;
+  }
+
+  private static void putLong(byte[] b, int at, long v) {
+    putInt(b, at, (int) (v >>> 32));
+    putInt(b, at + 4, (int) v);
+  }
+
   /** @return the entry's bytes */
   public byte[] bytes() {
     return ByteBuffer.allocate(SIZE).put(VERSION).putInt(poll).put((byte) option).put(commitment).array();

@@ -24,10 +24,15 @@ import org.apache.kafka.common.TopicPartition;
  * partition takes it), the transaction is rolled back and the batch redone through a staging table with
  * {@code INSERT … ON CONFLICT DO NOTHING RETURNING}: only new rows count, the others go to
  * {@code vote_rejects} with the reason.
+ *
+ * <p>The batch's votes are appended to their polls' verifiable logs ({@link VoteLog}) in the same transaction, after
+ * the {@code COPY}: a poll's log lock is held only from the append to the commit.
  */
 public final class BatchWriter {
   /** The {@code vote_rejects.reason} of a second vote of the same user in the same poll. */
   public static final String DUPLICATE = "duplicate";
+  /** The {@code vote_rejects.reason} of a vote that reached the writer after its poll's result was signed. */
+  public static final String SEALED = "poll_sealed";
   /** The {@code vote_rejects.reason} of a vote for a poll that does not exist. */
   public static final String UNKNOWN_POLL = "unknown_poll";
   private static final String UNIQUE_VIOLATION = "23505";
@@ -36,6 +41,13 @@ public final class BatchWriter {
   private final WriterConnection connection;
   private final OffsetStore offsets;
   private final CopyEncoder encoder = new CopyEncoder();
+  private final VoteLog log = new VoteLog();
+  /** Polls have at most 32 options: ids 0 to 31 (the log's entry holds one byte). */
+  static final int MAX_OPTION = 31;
+  /** 9999-12-31T23:59:59.999Z: later times do not fit the rows' timestamps. */
+  static final long MAX_ACCEPTED_AT = 253_402_300_799_999L;
+  private static final java.util.Comparator<ConsumerRecord<byte[], byte[]>> POSITION =
+    java.util.Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition).thenComparingLong(ConsumerRecord::offset);
 
   /**
    * What one batch did.
@@ -46,9 +58,10 @@ public final class BatchWriter {
    * @param tallies  per (poll, option, shard) how many votes were added
    * @param absolute the absolute counts of the shards this batch changed, after the commit
    * @param next     each partition's next offset, now stored
+   * @param logged   the polls whose vote logs grew
    */
   public record Result(int inserted, int rejected, int corrupt, Map<TallyKey, Long> tallies, List<TallyUpdate> absolute,
-                       Map<TopicPartition, Long> next) {
+                       Map<TopicPartition, Long> next, int[] logged) {
   }
 
   /** A tally shard. @param poll poll id @param option option id @param shard Kafka partition */
@@ -79,12 +92,17 @@ public final class BatchWriter {
 
   private Result write(Connection c, List<ConsumerRecord<byte[], byte[]>> records, Map<TopicPartition, Long> expected)
     throws FencedException, SQLException {
+    // The log's order is (partition, offset): sorting makes it the same whatever order the records were polled in.
+    List<ConsumerRecord<byte[], byte[]>> sorted = new ArrayList<>(records);
+    sorted.sort(POSITION);
     Map<TopicPartition, Long> next = new HashMap<>();
     List<ConsumerRecord<byte[], byte[]>> corrupt = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
     Map<TallyKey, Long> tallies = new HashMap<>();
     encoder.reset();
+    VoteLog.Rows rows = log.rows();
     TopicPartition tp = null;
-    for (ConsumerRecord<byte[], byte[]> r : records) {
+    for (ConsumerRecord<byte[], byte[]> r : sorted) {
       if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) tp = new TopicPartition(r.topic(), r.partition());
       next.put(tp, r.offset() + 1);
       VoteEvent v;
@@ -92,22 +110,53 @@ public final class BatchWriter {
         v = VoteEventDescriptor.decode(r.value());
       } catch (CorruptEventException e) {
         corrupt.add(r);
+        errors.add(null);
+        continue;
+      }
+      String outOfRange = outOfRange(v);
+      if (outOfRange != null) { // well formed, but no poll can count it: kept, never retried for ever
+        corrupt.add(r);
+        errors.add(outOfRange);
         continue;
       }
       encoder.row(v, r.partition(), r.offset());
+      rows.add(v.pollId(), v.option(), v.receipt().hi(), v.receipt().lo(), r.partition(), r.offset());
       tallies.merge(new TallyKey(v.pollId(), v.option(), r.partition()), 1L, Long::sum);
     }
     Result result;
     try {
       VoteStore.copyVotes(c, encoder);
-      result = new Result(encoder.rows(), 0, corrupt.size(), tallies, VoteStore.addTallies(c, tallies), next);
+      List<TallyUpdate> absolute = VoteStore.addTallies(c, tallies);
+      int[] logged = log.append(c);
+      result = new Result(encoder.rows(), 0, corrupt.size(), tallies, absolute, next, logged);
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !CHECK_VIOLATION.equals(e.getSQLState())) throw e;
       c.rollback(); // a duplicate or an unknown poll: redo the batch row by row through the staging table
-      result = VoteStore.viaStaging(c, encoder, corrupt.size(), next);
+      result = staged(c, corrupt.size(), next, new int[0]);
+    } catch (VoteLog.SealedException e) {
+      c.rollback(); // votes for a poll whose result is signed: redo the batch, keeping those in vote_rejects
+      result = staged(c, corrupt.size(), next, e.polls);
     }
-    VoteStore.keepCorrupt(c, corrupt);
+    VoteStore.keepCorrupt(c, corrupt, errors);
     offsets.move(c, next, expected);
     return result;
+  }
+
+  private Result staged(Connection c, int corrupt, Map<TopicPartition, Long> next, int[] sealed) throws SQLException {
+    VoteStore.Staged s = VoteStore.viaStaging(c, encoder, sealed, log.rows());
+    int[] logged;
+    try {
+      logged = log.append(c);
+    } catch (VoteLog.SealedException e) {
+      throw new SQLException("a poll was sealed during the batch, retrying: " + e.getMessage());
+    }
+    return new Result(s.inserted(), s.rejected(), corrupt, s.added(), s.absolute(), next, logged);
+  }
+
+  /** @return why a well-formed vote cannot be counted by any poll, or null */
+  static String outOfRange(VoteEvent v) {
+    if (v.option() > MAX_OPTION) return "option out of range: " + v.option();
+    if (v.acceptedAt() <= 0 || v.acceptedAt() > MAX_ACCEPTED_AT) return "acceptedAt out of range: " + v.acceptedAt();
+    return null;
   }
 }

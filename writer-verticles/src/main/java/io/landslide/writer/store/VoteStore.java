@@ -3,7 +3,6 @@ package io.landslide.writer.store;
 import io.landslide.codec.CorruptEventException;
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.VoteEventDescriptor;
-import io.landslide.writer.store.BatchWriter.Result;
 import io.landslide.writer.store.BatchWriter.TallyKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,26 +33,33 @@ final class VoteStore {
     + " option_id smallint, receipt uuid, accepted_at timestamptz, client_addr inet, bot_score smallint, kafka_partition integer,"
     + " kafka_offset bigint) ON COMMIT DELETE ROWS";
   private static final String COPY_STAGE = "COPY votes_stage (" + CopyEncoder.COLUMNS + ") FROM STDIN";
-  /** New rows into votes, the others into vote_rejects with the reason, tallies by rows inserted: one statement. */
+  /**
+   * New rows into votes, the others into vote_rejects with the reason, tallies by rows inserted: one statement. The
+   * inserted rows come back one by one (for the log), in {@code (kafka_partition, kafka_offset)} order. Parameters:
+   * the sealed polls, twice.
+   */
   private static final String FROM_STAGE = "WITH ins AS ("
     + "  INSERT INTO votes (" + CopyEncoder.COLUMNS + ") SELECT " + CopyEncoder.COLUMNS + " FROM votes_stage s"
-    + "  WHERE EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id) ORDER BY kafka_partition, kafka_offset"
-    + "  ON CONFLICT DO NOTHING RETURNING poll_id, option_id, kafka_partition, kafka_offset),"
+    + "  WHERE EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id) AND s.poll_id <> ALL(?::int[]) ORDER BY kafka_partition, kafka_offset"
+    + "  ON CONFLICT DO NOTHING RETURNING poll_id, option_id, receipt, kafka_partition, kafka_offset),"
     + " rej AS ("
     + "  INSERT INTO vote_rejects (" + CopyEncoder.COLUMNS + ", reason) SELECT " + CopyEncoder.COLUMNS + ","
-    + "   CASE WHEN EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id) THEN '" + BatchWriter.DUPLICATE + "'"
-    + " ELSE '" + BatchWriter.UNKNOWN_POLL + "' END"
+    + "   CASE WHEN NOT EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id) THEN '" + BatchWriter.UNKNOWN_POLL + "'"
+    + "   WHEN s.poll_id = ANY(?::int[]) THEN '" + BatchWriter.SEALED + "'"
+    + "   ELSE '" + BatchWriter.DUPLICATE + "' END"
     + "  FROM votes_stage s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.kafka_partition = s.kafka_partition AND ins.kafka_offset = s.kafka_offset)"
     + "  RETURNING 1),"
     + " tal AS ("
     + "  INSERT INTO tallies (poll_id, option_id, shard, count) SELECT poll_id, option_id, kafka_partition, count(*) FROM ins GROUP BY 1, 2, 3"
     + "  ON CONFLICT (poll_id, option_id, shard) DO UPDATE SET count = tallies.count + EXCLUDED.count, updated_at = now()"
     + "  RETURNING poll_id, option_id, shard, count)"
-    + " SELECT 'i', poll_id, option_id, kafka_partition, count(*) FROM ins GROUP BY 2, 3, 4"
-    + " UNION ALL SELECT 'r', NULL, NULL, NULL, count(*) FROM rej"
-    + " UNION ALL SELECT 't', poll_id, option_id, shard, count FROM tal";
-  private static final String KEEP_CORRUPT = "INSERT INTO vote_corrupt (kafka_partition, kafka_offset, payload, error)"
-    + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    + " SELECT * FROM ("
+    + "  SELECT 'i' AS kind, poll_id, option_id, kafka_partition, kafka_offset, receipt FROM ins"
+    + "  UNION ALL SELECT 'r', NULL, NULL, NULL, count(*), NULL FROM rej"
+    + "  UNION ALL SELECT 't', poll_id, option_id, shard, count, NULL FROM tal) x"
+    + " ORDER BY kind, kafka_partition, kafka_offset";
+  private static final String KEEP_CORRUPT = "INSERT INTO vote_corrupt (topic, kafka_partition, kafka_offset, payload, error)"
+    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
   private VoteStore() {
   }
@@ -90,8 +96,24 @@ final class VoteStore {
     return absolute;
   }
 
-  /** The slow path, after a duplicate or an unknown poll: row by row through the staging table. */
-  static Result viaStaging(Connection c, CopyEncoder rows, int corrupt, Map<TopicPartition, Long> next) throws SQLException {
+  /**
+   * What the slow path wrote.
+   *
+   * @param inserted rows inserted
+   * @param rejected rows kept in vote_rejects
+   * @param added    per shard, the votes added
+   * @param absolute per shard changed, its count after the batch
+   */
+  record Staged(int inserted, int rejected, Map<TallyKey, Long> added, List<TallyUpdate> absolute) {
+  }
+
+  /**
+   * The slow path, after a duplicate, an unknown poll or a sealed poll: row by row through the staging table.
+   *
+   * @param sealed the polls whose votes are kept in vote_rejects, not counted
+   * @param logged filled with the inserted rows, for the log
+   */
+  static Staged viaStaging(Connection c, CopyEncoder rows, int[] sealed, VoteLog.Rows logged) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(CREATE_STAGE);
     }
@@ -100,38 +122,54 @@ final class VoteStore {
     List<TallyUpdate> absolute = new ArrayList<>();
     int inserted = 0;
     int rejected = 0;
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(FROM_STAGE)) {
-      while (rs.next()) {
-        long n = rs.getLong(5);
-        if (rs.getString(1).equals("r")) {
-          rejected = (int) n;
-        } else if (rs.getString(1).equals("t")) {
-          absolute.add(new TallyUpdate(rs.getInt(2), rs.getInt(3), rs.getInt(4), n));
-        } else {
-          inserted += (int) n;
-          added.put(new TallyKey(rs.getInt(2), rs.getInt(3), rs.getInt(4)), n);
+    Integer[] boxed = new Integer[sealed.length];
+    for (int i = 0; i < sealed.length; i++) boxed[i] = sealed[i];
+    try (PreparedStatement ps = c.prepareStatement(FROM_STAGE)) {
+      ps.setArray(1, c.createArrayOf("int4", boxed));
+      ps.setArray(2, c.createArrayOf("int4", boxed));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long n = rs.getLong(5);
+          switch (rs.getString(1)) {
+            case "r" -> rejected = (int) n;
+            case "t" -> absolute.add(new TallyUpdate(rs.getInt(2), rs.getInt(3), rs.getInt(4), n));
+            default -> {
+              inserted++;
+              java.util.UUID receipt = (java.util.UUID) rs.getObject(6);
+              logged.add(rs.getInt(2), rs.getInt(3), receipt.getMostSignificantBits(), receipt.getLeastSignificantBits(), rs.getInt(4), n);
+              added.merge(new TallyKey(rs.getInt(2), rs.getInt(3), rs.getInt(4)), 1L, Long::sum);
+            }
+          }
         }
       }
     }
-    return new Result(inserted, rejected, corrupt, added, absolute, next);
+    return new Staged(inserted, rejected, added, absolute);
   }
 
-  /** Records that do not decode, kept with the reason (a replay keeps them once). */
-  static void keepCorrupt(Connection c, List<ConsumerRecord<byte[], byte[]>> corrupt) throws SQLException {
+  /**
+   * Records that do not decode, or that no poll can count, kept with the reason (a replay keeps them once).
+   *
+   * @param errors per record, why it is kept; null: it does not decode, and the decoder says why
+   */
+  static void keepCorrupt(Connection c, List<ConsumerRecord<byte[], byte[]>> corrupt, List<String> errors) throws SQLException {
     if (corrupt.isEmpty()) return;
     try (PreparedStatement ps = c.prepareStatement(KEEP_CORRUPT)) {
-      for (ConsumerRecord<byte[], byte[]> r : corrupt) {
-        String error;
-        try {
-          VoteEventDescriptor.check(r.value());
-          error = "unreadable";
-        } catch (CorruptEventException e) {
-          error = e.getMessage();
+      for (int i = 0; i < corrupt.size(); i++) {
+        ConsumerRecord<byte[], byte[]> r = corrupt.get(i);
+        String error = errors.get(i);
+        if (error == null) {
+          try {
+            VoteEventDescriptor.check(r.value());
+            error = "unreadable";
+          } catch (CorruptEventException e) {
+            error = e.getMessage();
+          }
         }
-        ps.setInt(1, r.partition());
-        ps.setLong(2, r.offset());
-        ps.setBytes(3, r.value());
-        ps.setString(4, error);
+        ps.setString(1, r.topic());
+        ps.setInt(2, r.partition());
+        ps.setLong(3, r.offset());
+        ps.setBytes(4, r.value());
+        ps.setString(5, error);
         ps.addBatch();
       }
       ps.executeBatch();

@@ -1,0 +1,224 @@
+package io.landslide.writer.store;
+
+import io.landslide.codec.tlog.Frontier;
+import io.landslide.codec.tlog.TilePath;
+import io.landslide.codec.tlog.TreeHash;
+import io.landslide.codec.tlog.VoteEntry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Appends a batch's inserted votes to their polls' logs ({@code docs/audit.md}), inside the batch's transaction:
+ * <ol>
+ *   <li>locks the polls' {@code vote_log} rows, in poll order (two writers never deadlock; the lock is each poll's
+ *       sequencer, held only from here to the commit: the batch's {@code COPY} ran before, in parallel with other
+ *       writers);</li>
+ *   <li>appends each inserted vote's entry, in {@code (kafka_partition, kafka_offset)} order, to the stored frontier;</li>
+ *   <li>writes the entries (in chunks within one tile), the completed subtrees of height 8, 16, ... (for the hash
+ *       tiles), the runs that map a vote's offset to its leaf, and the new head: one statement.</li>
+ * </ol>
+ * Rolled back with the votes, so the log's state is always the state of the votes it covers. Not thread-safe.
+ */
+final class VoteLog {
+  /** A poll's log was sealed (its result signed): its votes must not be counted. */
+  static final class SealedException extends Exception {
+    final int[] polls;
+
+    SealedException(int[] polls) {
+      super("votes for sealed polls " + Arrays.toString(polls));
+      this.polls = polls;
+    }
+  }
+
+  /** The inserted votes of a batch, in {@code (kafka_partition, kafka_offset)} order: parallel arrays, reused. */
+  static final class Rows {
+    int size;
+    int[] poll = new int[256];
+    int[] option = new int[256];
+    long[] receiptHi = new long[256];
+    long[] receiptLo = new long[256];
+    int[] partition = new int[256];
+    long[] offset = new long[256];
+
+    void clear() {
+      size = 0;
+    }
+
+    void add(int poll, int option, long receiptHi, long receiptLo, int partition, long offset) {
+      if (size == this.poll.length) {
+        int n = size * 2;
+        this.poll = Arrays.copyOf(this.poll, n);
+        this.option = Arrays.copyOf(this.option, n);
+        this.receiptHi = Arrays.copyOf(this.receiptHi, n);
+        this.receiptLo = Arrays.copyOf(this.receiptLo, n);
+        this.partition = Arrays.copyOf(this.partition, n);
+        this.offset = Arrays.copyOf(this.offset, n);
+      }
+      this.poll[size] = poll;
+      this.option[size] = option;
+      this.receiptHi[size] = receiptHi;
+      this.receiptLo[size] = receiptLo;
+      this.partition[size] = partition;
+      this.offset[size] = offset;
+      size++;
+    }
+  }
+
+  private static final String LOCK = "SELECT poll_id, size, frontier, sealed_at IS NOT NULL FROM vote_log"
+    + " WHERE poll_id = ANY(?) ORDER BY poll_id FOR UPDATE";
+  private static final String APPEND = "WITH"
+    + " e AS (INSERT INTO log_entries (poll_id, first_leaf, entries) SELECT * FROM unnest(?::int[], ?::bigint[], ?::bytea[])),"
+    + " n AS (INSERT INTO log_nodes (poll_id, height, idx, hash) SELECT * FROM unnest(?::int[], ?::smallint[], ?::bigint[], ?::bytea[])),"
+    + " r AS (INSERT INTO log_runs (poll_id, kafka_partition, first_offset, count, first_leaf)"
+    + "   SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::int[], ?::bigint[]))"
+    + " UPDATE vote_log l SET size = u.size, frontier = u.frontier, root = u.root, updated_at = now()"
+    + " FROM unnest(?::int[], ?::bigint[], ?::bytea[], ?::bytea[]) AS u(poll_id, size, frontier, root) WHERE l.poll_id = u.poll_id";
+  /** Heights of the subtrees kept for hash tiles: every tile level's hashes but level 0's. */
+  private static final int TILE = TilePath.HEIGHT;
+
+  private final MessageDigest sha = TreeHash.sha256();
+  private final Rows rows = new Rows();
+  private byte[] chunk = new byte[TilePath.FULL * VoteEntry.SIZE];
+  // What one append writes, reused across batches.
+  private final List<Object[]> entries = new ArrayList<>();
+  private final List<Object[]> nodes = new ArrayList<>();
+  private final List<Object[]> runs = new ArrayList<>();
+  private final List<Object[]> heads = new ArrayList<>();
+
+  /** @return the batch's rows to fill, cleared */
+  Rows rows() {
+    rows.clear();
+    return rows;
+  }
+
+  /**
+   * Appends {@link #rows()} to their polls' logs. Votes of a poll without a log (created before the log existed)
+   * are counted but not logged.
+   *
+   * @param c the batch's connection, in its transaction
+   * @return the polls whose logs grew
+   * @throws SealedException when a poll of the batch was sealed (nothing appended; the caller rolls back)
+   * @throws SQLException    when PostgreSQL fails
+   */
+  int[] append(Connection c) throws SQLException, SealedException {
+    if (rows.size == 0) return new int[0];
+    int[] polls = distinctPolls();
+    List<Integer> sealed = new ArrayList<>();
+    List<Object[]> logs = new ArrayList<>(); // poll, size, frontier
+    try (PreparedStatement ps = c.prepareStatement(LOCK)) {
+      ps.setArray(1, c.createArrayOf("int4", box(polls)));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getBoolean(4)) sealed.add(rs.getInt(1));
+          else logs.add(new Object[] {rs.getInt(1), rs.getLong(2), rs.getBytes(3)});
+        }
+      }
+    }
+    if (!sealed.isEmpty()) throw new SealedException(sealed.stream().mapToInt(Integer::intValue).toArray());
+    entries.clear();
+    nodes.clear();
+    runs.clear();
+    heads.clear();
+    int[] grown = new int[logs.size()];
+    int g = 0;
+    for (Object[] log : logs) {
+      int poll = (Integer) log[0];
+      appendPoll(poll, frontier((Long) log[1], (byte[]) log[2]));
+      grown[g++] = poll;
+    }
+    if (heads.isEmpty()) return grown;
+    try (PreparedStatement ps = c.prepareStatement(APPEND)) {
+      int i = 1;
+      i = arrays(c, ps, i, entries, "int4", "int8", "bytea");
+      i = arrays(c, ps, i, nodes, "int4", "int2", "int8", "bytea");
+      i = arrays(c, ps, i, runs, "int4", "int4", "int8", "int4", "int8");
+      arrays(c, ps, i, heads, "int4", "int8", "bytea", "bytea");
+      ps.executeUpdate();
+    }
+    return grown;
+  }
+
+  private void appendPoll(int poll, Frontier tree) {
+    int inChunk = 0;
+    long chunkStart = tree.size();
+    int runPartition = -1;
+    long runFirstOffset = 0;
+    long runNextOffset = 0;
+    long runFirstLeaf = 0;
+    Frontier.Nodes kept = (height, index, hash) -> {
+      if (height > 0 && height % TILE == 0) nodes.add(new Object[] {poll, (short) height, index, hash});
+    };
+    for (int i = 0; i < rows.size; i++) {
+      if (rows.poll[i] != poll) continue;
+      long leaf = tree.size();
+      if (inChunk > 0 && leaf % TilePath.FULL == 0) { // a chunk never crosses a tile
+        entries.add(new Object[] {poll, chunkStart, Arrays.copyOf(chunk, inChunk * VoteEntry.SIZE)});
+        inChunk = 0;
+        chunkStart = leaf;
+      }
+      int at = inChunk * VoteEntry.SIZE;
+      VoteEntry.write(sha, poll, rows.option[i], rows.receiptHi[i], rows.receiptLo[i], chunk, at);
+      inChunk++;
+      tree.append(sha, TreeHash.leaf(sha, chunk, at, VoteEntry.SIZE), kept);
+      if (rows.partition[i] != runPartition || rows.offset[i] != runNextOffset) {
+        if (runPartition >= 0) runs.add(new Object[] {poll, runPartition, runFirstOffset, (int) (runNextOffset - runFirstOffset), runFirstLeaf});
+        runPartition = rows.partition[i];
+        runFirstOffset = rows.offset[i];
+        runFirstLeaf = leaf;
+      }
+      runNextOffset = rows.offset[i] + 1;
+    }
+    if (inChunk > 0) entries.add(new Object[] {poll, chunkStart, Arrays.copyOf(chunk, inChunk * VoteEntry.SIZE)});
+    if (runPartition >= 0) runs.add(new Object[] {poll, runPartition, runFirstOffset, (int) (runNextOffset - runFirstOffset), runFirstLeaf});
+    heads.add(new Object[] {poll, tree.size(), frontierBytes(tree), tree.root(sha)});
+  }
+
+  private int[] distinctPolls() {
+    int[] p = Arrays.copyOf(rows.poll, rows.size);
+    Arrays.sort(p);
+    int n = 0;
+    for (int i = 0; i < p.length; i++) if (i == 0 || p[i] != p[i - 1]) p[n++] = p[i];
+    return Arrays.copyOf(p, n);
+  }
+
+  /** @return the stored frontier: {@code size} and its subtree roots, 32 bytes each, largest first */
+  static Frontier frontier(long size, byte[] stored) {
+    List<byte[]> roots = new ArrayList<>(stored.length / TreeHash.SIZE);
+    for (int at = 0; at < stored.length; at += TreeHash.SIZE) roots.add(Arrays.copyOfRange(stored, at, at + TreeHash.SIZE));
+    return new Frontier(size, roots);
+  }
+
+  static byte[] frontierBytes(Frontier tree) {
+    List<byte[]> roots = tree.roots();
+    byte[] out = new byte[roots.size() * TreeHash.SIZE];
+    for (int i = 0; i < roots.size(); i++) System.arraycopy(roots.get(i), 0, out, i * TreeHash.SIZE, TreeHash.SIZE);
+    return out;
+  }
+
+  /** Binds the columns of {@code rows} as one array parameter each, from {@code first}; @return the next parameter */
+  private static int arrays(Connection c, PreparedStatement ps, int first, List<Object[]> rows, String... types) throws SQLException {
+    for (int col = 0; col < types.length; col++) {
+      Object[] values = switch (types[col]) {
+        case "int4" -> new Integer[rows.size()];
+        case "int2" -> new Short[rows.size()];
+        case "int8" -> new Long[rows.size()];
+        default -> new byte[rows.size()][];
+      };
+      for (int r = 0; r < rows.size(); r++) values[r] = rows.get(r)[col];
+      ps.setArray(first + col, c.createArrayOf(types[col], values));
+    }
+    return first + types.length;
+  }
+
+  private static Integer[] box(int[] v) {
+    Integer[] out = new Integer[v.length];
+    for (int i = 0; i < v.length; i++) out[i] = v[i];
+    return out;
+  }
+}

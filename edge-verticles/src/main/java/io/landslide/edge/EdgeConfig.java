@@ -3,6 +3,7 @@ package io.landslide.edge;
 import io.landslide.dedup.BitmapOptions;
 import io.landslide.edge.account.AccountConfig;
 import io.landslide.edge.account.JwtConfig;
+import io.landslide.edge.audit.AuditConfig;
 import io.landslide.edge.defence.DefenceConfig;
 import io.landslide.edge.defence.PowConfig;
 import io.landslide.edge.http.HttpConfig;
@@ -31,10 +32,11 @@ import java.util.Map;
  * @param pg       PostgreSQL
  * @param bitmap   Redis bitmaps
  * @param reconcile settling claims left pending
+ * @param audit     the vote log's public key and the receipt keys
  */
 public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, LiveConfig live, PollConfig polls, DefenceConfig defences,
                          AccountConfig accounts, ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
-                         ReconcileConfig reconcile) {
+                         ReconcileConfig reconcile, AuditConfig audit) {
   /** How much longer than the producer's delivery timeout a pending claim must be before it is settled. */
   public static final long RECONCILE_MARGIN_MS = 5_000;
 
@@ -60,6 +62,6 @@ public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, Live
     HttpConfig http = HttpConfig.fromEnv(e);
     return new EdgeConfig(http, JwtConfig.fromEnv(e), KafkaConfig.fromEnv(e), LiveConfig.fromEnv(e, http.instances()), PollConfig.fromEnv(e),
       DefenceConfig.fromEnv(env), AccountConfig.fromEnv(env), ClusterSettings.fromEnv(env), PgSettings.fromEnv(env), BitmapOptions.fromEnv(env),
-      ReconcileConfig.fromEnv(e));
+      ReconcileConfig.fromEnv(e), AuditConfig.fromEnv(e, JwtConfig.fromEnv(e).production()));
   }
 }

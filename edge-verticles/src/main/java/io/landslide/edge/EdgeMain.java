@@ -4,6 +4,8 @@ import io.landslide.dedup.VoterBitmap;
 import io.landslide.edge.account.AccountApi;
 import io.landslide.edge.account.AccountStore;
 import io.landslide.edge.account.Authenticator;
+import io.landslide.edge.audit.LogStore;
+import io.landslide.edge.audit.ReceiptCipher;
 import io.landslide.edge.account.PasswordHasher;
 import io.landslide.edge.defence.AbuseSignals;
 import io.landslide.edge.defence.DefenceConfig;
@@ -128,7 +130,8 @@ public final class EdgeMain {
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt()), polls, store,
       finality, producer, metrics, health, metrics.spectators(),
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
-      rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode());
+      rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode(),
+      new LogStore(pool, config.audit().verifier()), new ReceiptCipher(config.audit().receiptKeys()));
     Reconciliation reconciliation = new Reconciliation(jobsBitmap, new WrittenVotes(vertx, finality, store, RECONCILE_CATCH_UP_MS),
       config.reconcile(), registry);
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,

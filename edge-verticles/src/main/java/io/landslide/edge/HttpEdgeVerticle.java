@@ -6,6 +6,10 @@ import io.landslide.codec.TallyUpdateDescriptor;
 import io.landslide.dedup.VoterBitmap;
 import io.landslide.edge.account.AccountApi;
 import io.landslide.edge.account.Authenticator;
+import io.landslide.edge.audit.AuditExport;
+import io.landslide.edge.audit.LogApi;
+import io.landslide.edge.audit.LogStore;
+import io.landslide.edge.audit.ReceiptCipher;
 import io.landslide.edge.defence.ChallengeApi;
 import io.landslide.edge.defence.Defences;
 import io.landslide.edge.defence.PowConfig;
@@ -82,10 +86,13 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param rates    the process's rate limits
    * @param defences proof of work and abuse signals
    * @param jwks     the JWKS document served at {@code /.well-known/jwks.json}
+   * @param log      the verifiable vote logs
+   * @param receipts issues and opens receipts
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
                        EdgeMetrics metrics, Health health, AtomicInteger spectators,
-                       Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks) {
+                       Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks, LogStore log,
+                       ReceiptCipher receipts) {
   }
 
   /**
@@ -107,11 +114,11 @@ public final class HttpEdgeVerticle extends VerticleBase {
   public Future<?> start() {
     VoterBitmap bitmap = bitmaps.apply(vertx);
     Http http = new Http(config.retryAfterSeconds());
-    live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.spectators(), liveConfig);
+    live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.log(), shared.spectators(), liveConfig);
     ProofOfWork pow = new ProofOfWork(powConfig.secret().getBytes(StandardCharsets.UTF_8), powConfig.ttlSeconds(), System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, shared.defences(), shared.rates(),
-      config.corsOrigins(), shared.metrics(), http);
+      config.corsOrigins(), shared.metrics(), http, shared.receipts());
     Future<Void> redis = bitmap.connect().recover(t -> {
       LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
       return Future.succeededFuture();
@@ -201,6 +208,16 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.get("/api/v1/polls/:id/events").handler(results::events);
     r.get("/polls/:id").handler(ctx -> page(ctx, http, "webroot/poll.html"));
     r.get("/polls/:id/vote").handler(ctx -> page(ctx, http, "webroot/vote.html"));
+    LogApi log = new LogApi(shared.polls(), shared.log(), shared.receipts(), http);
+    r.get("/api/v1/audit/key").handler(log::key);
+    r.get("/api/v1/polls/:id/log/checkpoint").handler(log::checkpoint);
+    r.get("/api/v1/polls/:id/log/result").handler(log::result);
+    r.get("/api/v1/polls/:id/log/consistency").handler(log::consistency);
+    r.get("/api/v1/polls/:id/log/tile/*").handler(log::tile);
+    r.get("/api/v1/polls/:id/receipts/:receipt").handler(log::receipt);
+    AuditExport export = new AuditExport(shared.auth(), shared.polls(), shared.log(), http);
+    r.get("/api/v1/admin/polls/:id/audit/bundle").handler(export::bundle);
+    r.get("/api/v1/admin/polls/:id/audit/reconciliation").handler(export::reconciliation);
     r.post("/api/v1/polls/:id/close").handler(api::close);
     r.post("/api/v1/polls/:id/bitmap/rebuild").handler(api::rebuildBitmap);
     r.get("/api/v1/polls/:id").handler(api::get);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.landslide.edge.defence.PowConfig;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -78,7 +79,26 @@ class EdgeConfigTest {
   @Test
   void shouldRefuseTheDevProofOfWorkSecretInProduction() {
     Map<String, String> prod = Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "x".repeat(40),
-      "VOTING_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----", "VOTING_POW_SECRET", PowConfig.DEV_SECRET);
+      "VOTING_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----", "VOTING_POW_SECRET", PowConfig.DEV_SECRET,
+      "VOTING_LOG_VERIFIER_KEY", PROD_LOG_KEY, "VOTING_RECEIPT_KEYS", PROD_RECEIPT_KEY);
     assertThatThrownBy(() -> EdgeConfig.fromEnv(prod)).hasMessageContaining("VOTING_POW_SECRET");
+  }
+
+  private static final String PROD_LOG_KEY = "prod.example/votes+9bdeaf04+AaF9RFlEmrYB93Ne9glssF/cw4rNq/D0jrC6hxYBuhBO";
+  private static final String PROD_RECEIPT_KEY = "MDEyMzQ1Njc4OWFiY2RlZg==";
+
+  @Test
+  @DisplayName("Production refuses the dev log key and the dev receipt key; a receipt key must be AES-sized base64")
+  void shouldRefuseTheDevAuditKeysInProduction() {
+    io.landslide.runtime.Env prod = io.landslide.runtime.Env.of(Map.of("VOTING_RECEIPT_KEYS", PROD_RECEIPT_KEY));
+    assertThatThrownBy(() -> io.landslide.edge.audit.AuditConfig.fromEnv(prod, true)).hasMessageContaining("VOTING_LOG_VERIFIER_KEY");
+    io.landslide.runtime.Env devReceipts = io.landslide.runtime.Env.of(Map.of("VOTING_LOG_VERIFIER_KEY", PROD_LOG_KEY));
+    assertThatThrownBy(() -> io.landslide.edge.audit.AuditConfig.fromEnv(devReceipts, true)).hasMessageContaining("VOTING_RECEIPT_KEYS");
+    io.landslide.runtime.Env both = io.landslide.runtime.Env.of(Map.of("VOTING_LOG_VERIFIER_KEY", PROD_LOG_KEY, "VOTING_RECEIPT_KEYS", PROD_RECEIPT_KEY));
+    assertThat(io.landslide.edge.audit.AuditConfig.fromEnv(both, true).verifier().name()).isEqualTo("prod.example/votes");
+    io.landslide.runtime.Env shortKey = io.landslide.runtime.Env.of(Map.of("VOTING_RECEIPT_KEYS", "c2hvcnQ="));
+    assertThatThrownBy(() -> io.landslide.edge.audit.AuditConfig.fromEnv(shortKey, false)).hasMessageContaining("16 or 32 bytes");
+    assertThat(io.landslide.edge.audit.AuditConfig.fromEnv(io.landslide.runtime.Env.of(Map.of()), false).verifier().text())
+      .isEqualTo(io.landslide.codec.tlog.LogKeys.DEV_VERIFIER);
   }
 }

@@ -16,6 +16,7 @@ public enum ErrorCode {
   FORBIDDEN(403, "forbidden", "This call needs the admin role.", false),
   NOT_FOUND(404, "not_found", "No such resource.", false),
   POLL_NOT_FOUND(404, "poll_not_found", "No such poll.", false),
+  RECEIPT_NOT_FOUND(404, "receipt_not_found", "No counted vote of this poll has this receipt in a signed checkpoint.", true),
   METHOD_NOT_ALLOWED(405, "method_not_allowed", "This method is not allowed here.", false),
   ALREADY_VOTED(409, "already_voted", "You have already voted in this poll.", false),
   POLL_NOT_OPEN(409, "poll_not_open", "This poll has not opened yet.", true),

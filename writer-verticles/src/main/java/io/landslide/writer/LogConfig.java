@@ -14,8 +14,9 @@ import java.util.Map;
  * @param checkpointMs {@code VOTING_LOG_CHECKPOINT_MS}: the least time between two checkpoints of a poll by one writer,
  *                     default {@value #DEFAULT_CHECKPOINT_MS} (so at least one a second while votes arrive)
  * @param sealGraceMs  {@code VOTING_LOG_SEAL_GRACE_MS}: how long after a poll's closing time its result may be sealed,
- *                     default {@value #DEFAULT_SEAL_GRACE_MS}: longer than the edges' Kafka delivery timeout (5 s), so
- *                     every vote accepted before the close is in the topic by then
+ *                     default {@value #DEFAULT_SEAL_GRACE_MS}, or {@code VOTING_KAFKA_DELIVERY_TIMEOUT_MS} + 1 s when
+ *                     that is set (the edges' configuration): longer than an edge's Kafka delivery timeout, so every vote
+ *                     accepted before the close is in the topic by then (a shorter one is refused)
  */
 public record LogConfig(SignedNote.Signer signer, long checkpointMs, long sealGraceMs) {
   /** Default checkpoint interval. */
@@ -45,8 +46,14 @@ public record LogConfig(SignedNote.Signer signer, long checkpointMs, long sealGr
     if (e.string("VOTING_PROFILE", "local").equals("production") && key.equals(LogKeys.DEV_SIGNER)) {
       throw new IllegalArgumentException("the dev log key is refused in production: set VOTING_LOG_SIGNER_KEY");
     }
-    return new LogConfig(SignedNote.Signer.parse(key), e.longValue("VOTING_LOG_CHECKPOINT_MS", DEFAULT_CHECKPOINT_MS),
-      e.longValue("VOTING_LOG_SEAL_GRACE_MS", DEFAULT_SEAL_GRACE_MS));
+    // The edges' delivery timeout, when the writer shares their configuration: the grace must outlast it.
+    long delivery = e.longValue("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", DEFAULT_SEAL_GRACE_MS - 1000);
+    long grace = e.longValue("VOTING_LOG_SEAL_GRACE_MS", Math.max(DEFAULT_SEAL_GRACE_MS, delivery + 1000));
+    if (grace < delivery) {
+      throw new IllegalArgumentException("VOTING_LOG_SEAL_GRACE_MS (" + grace + ") must be at least VOTING_KAFKA_DELIVERY_TIMEOUT_MS (" + delivery
+        + "): a vote accepted before the close could reach the writers after the seal");
+    }
+    return new LogConfig(SignedNote.Signer.parse(key), e.longValue("VOTING_LOG_CHECKPOINT_MS", DEFAULT_CHECKPOINT_MS), grace);
   }
 
   @Override

@@ -51,6 +51,15 @@ public final class DevTokens {
   }
 
   /**
+   * @param user the scrutineer's user index
+   * @return a token with the scrutineer role (a poll's private reconciliation), valid for an hour
+   */
+  public String scrutineer(long user) {
+    long now = System.currentTimeMillis() / 1000;
+    return sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"sub\":\"" + user + "\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + ",\"roles\":[\"scrutineer\"]}");
+  }
+
+  /**
    * @param headerJson  the JOSE header, as is
    * @param payloadJson the claims, as is
    * @return {@code header.payload.HMAC-SHA256}

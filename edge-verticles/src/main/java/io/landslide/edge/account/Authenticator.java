@@ -26,8 +26,14 @@ public final class Authenticator {
 
   private final JWTAuth jwt;
 
-  /** A verified caller. @param userId the user index @param admin whether the token has the admin role */
-  public record Voter(long userId, boolean admin) {
+  /**
+   * A verified caller.
+   *
+   * @param userId     the user index
+   * @param admin      whether the token has the admin role
+   * @param scrutineer whether it has the scrutineer role (the private reconciliation of a poll's log)
+   */
+  public record Voter(long userId, boolean admin, boolean scrutineer) {
   }
 
   /**
@@ -128,13 +134,23 @@ public final class Authenticator {
     return authenticate(authorization).compose(v -> v.admin() ? Future.succeededFuture(v) : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN)));
   }
 
+  /**
+   * @param authorization the {@code Authorization} header
+   * @return the voter if a scrutineer (the role that may read who voted where in the log); fails {@code unauthorized}
+   *     or {@code forbidden}
+   */
+  public Future<Voter> scrutineer(String authorization) {
+    return authenticate(authorization).compose(v -> v.scrutineer() ? Future.succeededFuture(v)
+      : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN, "This call needs the scrutineer role.")));
+  }
+
   private static Voter voter(User user) {
     JsonObject claims = user.attributes().getJsonObject("accessToken");
     if (claims == null || !(claims.getValue("exp") instanceof Number)) return null;
     if (!(claims.getValue("sub") instanceof String sub)) return null;
     long id = UserIds.parse(sub);
     if (id < 0) return null;
-    boolean admin = claims.getValue("roles") instanceof JsonArray roles && roles.contains("admin");
-    return new Voter(id, admin);
+    JsonArray roles = claims.getValue("roles") instanceof JsonArray r ? r : new JsonArray();
+    return new Voter(id, roles.contains("admin"), roles.contains("scrutineer"));
   }
 }

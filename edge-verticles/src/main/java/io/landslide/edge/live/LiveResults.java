@@ -1,6 +1,7 @@
 package io.landslide.edge.live;
 
 import io.landslide.codec.TallyUpdate;
+import io.landslide.edge.audit.LogStore;
 import io.landslide.edge.poll.Finality;
 import io.landslide.edge.poll.Poll;
 import io.landslide.edge.poll.PollCache;
@@ -70,6 +71,7 @@ public final class LiveResults {
   private final PollCache polls;
   private final PollStore store;
   private final Finality finality;
+  private final LogStore log;
   private final AtomicInteger spectators;
   private final int maxSpectators;
   private final int frameBudget;
@@ -112,15 +114,17 @@ public final class LiveResults {
    * @param polls         the poll cache (a poll's latest state: closing it changes when it is final)
    * @param store         PostgreSQL (to warm and re-read views)
    * @param finality      results finality
+   * @param log           the vote logs (results and frames carry the latest signed checkpoint's size and root)
    * @param spectators    the process-wide count of spectators
    * @param config        the process-wide spectator cap, the frame budget (frames per second the whole process may
    *                      send, all spectators together) and how often, at most, to re-read PostgreSQL into a view
    */
-  public LiveResults(Vertx vertx, PollCache polls, PollStore store, Finality finality, AtomicInteger spectators, LiveConfig config) {
+  public LiveResults(Vertx vertx, PollCache polls, PollStore store, Finality finality, LogStore log, AtomicInteger spectators, LiveConfig config) {
     this.vertx = vertx;
     this.polls = polls;
     this.store = store;
     this.finality = finality;
+    this.log = log;
     this.spectators = spectators;
     this.maxSpectators = config.maxSpectators();
     this.frameBudget = config.frameBudget();
@@ -210,7 +214,8 @@ public final class LiveResults {
    *         every {@code resyncMs}
    */
   private boolean due(View v, long now) {
-    if (v.tallies.isFinal()) return false;
+    // Final counts no longer change; their signed checkpoint follows within a second, and then nothing does.
+    if (v.tallies.isFinal()) return !v.tallies.checkpointCurrent() && now - v.resyncedAt >= FINAL_CHECK_MS;
     Poll p = latest(v);
     if (p.status(now) != Poll.Status.CLOSED) return now - v.resyncedAt >= resyncMs;
     return v.resyncedAt < p.closesAt().toEpochMilli() || now - v.resyncedAt >= Math.min(resyncMs, FINAL_CHECK_MS);
@@ -229,6 +234,9 @@ public final class LiveResults {
     Poll latest = latest(v);
     Future<Void> read = store.shardCounts(v.poll).compose(rows -> {
       for (long[] r : rows) v.tallies.merge((int) r[0], (int) r[1], r[2]);
+      return log.head(v.poll.id()).otherwise((LogStore.Head) null);
+    }).compose(head -> {
+      if (head != null) v.tallies.checkpoint(head.size(), java.util.Base64.getEncoder().encodeToString(head.root()));
       return finality.isFinal(latest);
     }).map(fin -> {
       v.tallies.markFinal(fin);

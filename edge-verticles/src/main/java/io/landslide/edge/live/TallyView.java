@@ -16,6 +16,8 @@ public final class TallyView {
   private long[][] shards; // [option][shard]
   private long version;
   private boolean fin;
+  private long checkpointSize = -1;
+  private String checkpointRoot;
 
   TallyView(Poll poll) {
     this.poll = poll;
@@ -51,6 +53,26 @@ public final class TallyView {
     return true;
   }
 
+  /**
+   * @param size the latest signed checkpoint's size
+   * @param root its root, base64
+   * @return whether that changed the view (a checkpoint never goes back)
+   */
+  boolean checkpoint(long size, String root) {
+    if (size <= checkpointSize) return false;
+    checkpointSize = size;
+    checkpointRoot = root;
+    version++;
+    return true;
+  }
+
+  /** @return whether the signed checkpoint covers every vote shown (or the poll has no log) */
+  boolean checkpointCurrent() {
+    long total = 0;
+    for (long c : counts()) total += c;
+    return checkpointSize < 0 ? true : checkpointSize >= total;
+  }
+
   /** @return whether the results are final (the poll closed and every accepted vote counted) */
   boolean isFinal() {
     return fin;
@@ -70,6 +92,8 @@ public final class TallyView {
 
   /** @return the contract's results JSON */
   JsonObject toJson() {
-    return poll.results(counts(), fin);
+    JsonObject out = poll.results(counts(), fin);
+    if (checkpointSize >= 0) out.put("checkpoint", new JsonObject().put("size", checkpointSize).put("root", checkpointRoot));
+    return out;
   }
 }

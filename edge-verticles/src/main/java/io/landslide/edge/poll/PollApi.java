@@ -3,6 +3,7 @@ package io.landslide.edge.poll;
 import io.landslide.codec.ErrorCode;
 import io.landslide.dedup.VoterBitmap;
 import io.landslide.edge.account.Authenticator;
+import io.landslide.edge.audit.AdminActions;
 import io.landslide.edge.http.Http;
 import io.landslide.edge.http.Rejection;
 import io.vertx.core.Future;
@@ -55,7 +56,7 @@ public final class PollApi {
         // Take the id first and clear its bitmap before anyone can vote: a poll starts with no voters,
         // whatever a reset database left in Redis under the same id.
         return store.nextId().compose(id -> bitmap.clear(id).otherwise(0L)
-          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty))
+          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty, AdminActions.actor(admin.userId())))
           .compose(poll -> bitmap.markComplete(poll.id()).otherwise((Void) null).map(poll)));
       })
       .onSuccess(p -> {
@@ -81,8 +82,7 @@ public final class PollApi {
   /** {@code POST /polls/{id}/close} (admin). */
   public void close(RoutingContext ctx) {
     auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(admin -> poll(ctx))
-      .compose(p -> store.close(p.id()))
+      .compose(admin -> poll(ctx).compose(p -> store.close(p.id(), AdminActions.actor(admin.userId()))))
       .onSuccess(p -> {
         polls.put(p);
         Http.json(ctx, 200, p.toJson().encode());
@@ -96,7 +96,8 @@ public final class PollApi {
    */
   public void rebuildBitmap(RoutingContext ctx) {
     auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(admin -> poll(ctx))
+      .compose(admin -> poll(ctx).compose(p -> AdminActions.record(store.pool(), AdminActions.actor(admin.userId()), "rebuild_bitmap", p.id(),
+        new JsonObject()).map(p)))
       .compose(p -> bitmap.rebuild(p.id(), voters).compose(users -> bitmap.markComplete(p.id())
         .map(v -> new JsonObject().put("poll", p.id()).put("users", users))))
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))

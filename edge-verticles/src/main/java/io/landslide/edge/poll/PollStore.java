@@ -1,5 +1,6 @@
 package io.landslide.edge.poll;
 
+import io.landslide.edge.audit.AdminActions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,29 +69,37 @@ public final class PollStore {
    * @param opensAt  when it opens
    * @param closesAt when it closes, or null
    * @param powDifficulty its proof-of-work difficulty, or {@link Poll#DEFAULT_DIFFICULTY}
+   * @param actor    the admin, recorded with the action in the same transaction
    * @return the poll
    */
-  public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+  public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, String actor) {
     return pool.withTransaction(c -> c.preparedQuery("INSERT INTO polls (id, title, options, opens_at, closes_at, pow_difficulty)"
         + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + COLUMNS)
       .execute(Tuple.of(id, title, options.toArray(new String[0]), utc(opensAt), closesAt == null ? null : utc(closesAt),
         powDifficulty == Poll.DEFAULT_DIFFICULTY ? null : (short) powDifficulty))
       .compose(rows -> {
         Poll p = poll(rows.iterator().next());
-        return c.preparedQuery("SELECT landslide_create_vote_partitions($1, $2)").execute(Tuple.of(p.id(), votePartitions)).map(p);
+        return c.preparedQuery("SELECT landslide_create_vote_partitions($1, $2)").execute(Tuple.of(p.id(), votePartitions))
+          .compose(x -> AdminActions.record(c, actor, "create", p.id(), p.toJson().put("powDifficulty", p.powDifficulty())))
+          .map(p);
       }));
   }
 
   /**
    * Closes the poll now, unless it closed already.
    *
-   * @param id the poll id
+   * @param id    the poll id
+   * @param actor the admin, recorded with the action in the same transaction
    * @return the poll, or null when there is none
    */
-  public Future<Poll> close(int id) {
-    return pool.preparedQuery("UPDATE polls SET closes_at = LEAST(COALESCE(closes_at, now()), now()) WHERE id = $1"
+  public Future<Poll> close(int id, String actor) {
+    return pool.withTransaction(c -> c.preparedQuery("UPDATE polls SET closes_at = LEAST(COALESCE(closes_at, now()), now()) WHERE id = $1"
       + " RETURNING " + COLUMNS).execute(Tuple.of(id))
-      .map(rows -> rows.size() == 0 ? null : poll(rows.iterator().next()));
+      .compose(rows -> {
+        if (rows.size() == 0) return Future.succeededFuture(null);
+        Poll p = poll(rows.iterator().next());
+        return AdminActions.record(c, actor, "close", id, new JsonObject().put("closesAt", p.closesAt().toString())).map(p);
+      }));
   }
 
   /**

@@ -6,6 +6,7 @@ import io.landslide.codec.VoteEvent;
 import io.landslide.dedup.VoterBitmap;
 import io.landslide.dedup.VoterBitmap.Claim;
 import io.landslide.edge.account.Authenticator;
+import io.landslide.edge.audit.ReceiptCipher;
 import io.landslide.edge.account.Authenticator.Voter;
 import io.landslide.edge.defence.AbuseSignals;
 import io.landslide.edge.defence.Defences;
@@ -70,6 +71,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private final java.util.Set<String> corsOrigins;
   private final EdgeMetrics metrics;
   private final Http http;
+  private final ReceiptCipher receipts;
   private final Map<SocketAddress, byte[]> addresses = new IdentityHashMap<>();
 
   /**
@@ -83,9 +85,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @param corsOrigins origins whose pages may vote from a browser (the router answers their preflights)
    * @param metrics  the meters
    * @param http     response writing
+   * @param receipts issues the votes' receipts
    */
   public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, ProofOfWork pow, Defences defences,
-                     RateLimits rates, java.util.List<String> corsOrigins, EdgeMetrics metrics, Http http) {
+                     RateLimits rates, java.util.List<String> corsOrigins, EdgeMetrics metrics, Http http, ReceiptCipher receipts) {
     this.auth = auth;
     this.polls = polls;
     this.bitmap = bitmap;
@@ -96,6 +99,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     this.corsOrigins = java.util.Set.copyOf(corsOrigins);
     this.metrics = metrics;
     this.http = http;
+    this.receipts = receipts;
   }
 
   /**
@@ -225,7 +229,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   }
 
   private Future<Receipt> produce(HttpServerRequest req, int pollId, long option, Voter voter, Claim claim, int botScore) {
-    Receipt receipt = Receipt.random();
+    Receipt receipt = receipts.issue(voter.userId());
     VoteEvent event = new VoteEvent(pollId, voter.userId(), (int) option, System.currentTimeMillis(), receipt, clientAddress(req), botScore);
     long start = System.nanoTime();
     return producer.send(event).transform(ar -> {

@@ -242,6 +242,9 @@ public final class SignedNote {
       } catch (IllegalArgumentException e) {
         throw new NoteException("a signature that is not base64: " + line);
       }
+      // One spelling per signature: the last base64 character before "=" has unused bits that decoders ignore, so
+      // without this a changed byte of a note could leave it verifying.
+      if (!Base64.getEncoder().encodeToString(idAndSig).equals(p[1])) throw new NoteException("a signature not in canonical base64: " + line);
       if (idAndSig.length < 5) throw new NoteException("a signature too short for its key ID: " + line);
       int id = ByteBuffer.wrap(idAndSig).getInt();
       Verifier v = verifiers.stream().filter(k -> k.name().equals(p[0]) && k.keyId() == id).findFirst().orElse(null);

@@ -47,6 +47,14 @@ class FormatsTest {
       .hasMessageContaining("no signature by a trusted key").hasMessageContaining("PeterNeumann+c74f20a3");
     assertThatThrownBy(() -> SignedNote.open(PETER_TEXT, peter)).hasMessageContaining("no blank line");
     assertThatThrownBy(() -> SignedNote.open(PETER_NOTE.replace("\u2014", "-"), peter)).hasMessageContaining("em dash");
+    // The same signature bytes spelled another way (the unused bits of the last base64 character): refused, so no
+    // byte of a note can change and the note still open.
+    String sig = PETER_NOTE.substring(PETER_NOTE.lastIndexOf(' ') + 1, PETER_NOTE.length() - 1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    int last = sig.indexOf('=') - 1;
+    String respelled = sig.substring(0, last) + alphabet.charAt(alphabet.indexOf(sig.charAt(last)) ^ 1) + sig.substring(last + 1);
+    assertThat(java.util.Base64.getDecoder().decode(respelled)).isEqualTo(java.util.Base64.getDecoder().decode(sig));
+    assertThatThrownBy(() -> SignedNote.open(PETER_NOTE.replace(sig, respelled), peter)).hasMessageContaining("canonical base64");
     // Another key's signature beside a valid one is skipped; the valid one opens the note.
     String cosigned = SignedNote.sign(PETER_TEXT, SignedNote.Signer.parse(PETER_SKEY), SignedNote.Signer.generate("witness.example"));
     assertThat(cosigned).startsWith(PETER_NOTE);

@@ -3,6 +3,7 @@ package io.landslide.verifier;
 import io.landslide.codec.Receipt;
 import io.landslide.codec.tlog.Checkpoint;
 import io.landslide.codec.tlog.Frontier;
+import io.landslide.codec.tlog.LogKeys;
 import io.landslide.codec.tlog.Proofs;
 import io.landslide.codec.tlog.SignedNote;
 import io.landslide.codec.tlog.TreeHash;
@@ -16,7 +17,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -27,8 +30,10 @@ import java.util.stream.Stream;
  *   <li>every checkpoint: signed by the key, and its root the root of the first {@code size} entries (so every
  *       checkpoint is a prefix of the same log: any two are consistent);</li>
  *   <li>the signed result: signed by the key, of all the entries (its size, its root), and its counts the recount of
- *       the entries by option;</li>
- *   <li>given a receipt: its entry found, and its inclusion proof verified against the result's root.</li>
+ *       the entries by option; a bundle without one fails, saying the result is missing;</li>
+ *   <li>given a receipt: its entry found, and its inclusion proof verified against the result's root (with no result
+ *       yet, against the latest verified checkpoint's);</li>
+ *   <li>given the poll asked for (the URL mode): the entries of that poll, and the notes of its origin.</li>
  * </ol>
  * Each check adds a line to the report; any failure names what failed, and the report fails.
  */
@@ -39,12 +44,19 @@ public final class Verifier {
     private boolean failed;
 
     void ok(String line) {
-      lines.add("ok    " + line);
+      lines.add("ok    " + printable(line));
     }
 
     void fail(String line) {
       failed = true;
-      lines.add("FAIL  " + line);
+      lines.add("FAIL  " + printable(line));
+    }
+
+    /** A line may quote what a bundle or a server holds: no control character reaches the terminal. */
+    static String printable(String line) {
+      StringBuilder b = new StringBuilder(line.length());
+      line.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+      return b.toString();
     }
 
     /** @return whether every check passed */
@@ -72,7 +84,19 @@ public final class Verifier {
    * @throws IOException when the bundle cannot be read
    */
   public Report verify(Path bundle, Receipt receipt) throws IOException {
-    Report report = new Report();
+    return verify(bundle, receipt, 0, new Report());
+  }
+
+  /**
+   * @param bundle  the bundle's directory
+   * @param receipt a voter's receipt to prove included, or null
+   * @param expect  the poll the bundle must be the log of (its entries of that poll, its checkpoints of the origin
+   *                {@link LogKeys#origin} of the key's name and that poll), or 0 for any
+   * @param report  the report to add the checks to (lines already in it are kept, first)
+   * @return the report
+   * @throws IOException when the bundle cannot be read
+   */
+  Report verify(Path bundle, Receipt receipt, int expect, Report report) throws IOException {
     manifest(bundle, report);
     SignedNote.Verifier key;
     try {
@@ -109,9 +133,19 @@ public final class Verifier {
       leaves.add(TreeHash.leaf(sha, bytes));
     }
     report.ok("entries: " + n + " well-formed entries" + (n > 0 ? " of poll " + poll : ""));
+    if (expect > 0) {
+      if (n == 0) poll = expect;
+      else if (poll != expect) report.fail("entries: of poll " + poll + ", not of poll " + expect + ", the poll asked for");
+    }
 
     // The result first: the checkpoints are checked against its origin.
-    Checkpoint result = opened(bundle.resolve(Bundle.RESULT), key, "result", report);
+    Checkpoint result = null;
+    Path resultFile = bundle.resolve(Bundle.RESULT);
+    if (Files.exists(resultFile)) {
+      result = opened(resultFile, key, "result", report);
+    } else {
+      report.fail("result: missing: no signed result (a poll not sealed yet has none), so no count is verified");
+    }
     String origin = result == null ? null : result.origin();
     TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
     Path dir = bundle.resolve(Bundle.CHECKPOINTS);
@@ -134,6 +168,7 @@ public final class Verifier {
     }
     // Every checkpoint's root against the entries, appended once.
     Frontier tree = new Frontier();
+    TreeMap<Long, Checkpoint> verified = new TreeMap<>();
     for (Map.Entry<Long, Checkpoint> e : checkpoints.entrySet()) {
       long size = e.getKey();
       if (size > n) {
@@ -142,6 +177,7 @@ public final class Verifier {
       }
       while (tree.size() < size) tree.append(sha, leaves.get((int) tree.size()));
       if (Arrays.equals(tree.root(sha), e.getValue().root())) {
+        verified.put(size, e.getValue());
         report.ok("checkpoint " + size + ": signed, and the root of the first " + size + " entries");
       } else {
         report.fail("checkpoint " + size + ": its root is not the root of the first " + size + " entries (an entry before " + size
@@ -149,12 +185,24 @@ public final class Verifier {
       }
     }
     if (checkpoints.size() > 1) report.ok("checkpoints: " + checkpoints.size() + " signed states, each a prefix of the same log (consistent)");
+    if (expect > 0) origin(key, expect, result, checkpoints.values(), report);
     while (tree.size() < n) tree.append(sha, leaves.get((int) tree.size()));
     byte[] root = tree.root(sha);
 
     if (result != null) result(result, entries, root, report);
-    if (receipt != null) receipt(receipt, poll, entries, leaves, result, report);
+    if (receipt != null) receipt(receipt, poll, entries, leaves, result, verified, report);
     return report;
+  }
+
+  /** The signed notes are of the log of the poll asked for: a log of another poll, signed by the same key, is not it. */
+  private static void origin(SignedNote.Verifier key, int poll, Checkpoint result, Iterable<Checkpoint> checkpoints, Report report) {
+    String want = LogKeys.origin(key.name(), poll);
+    Set<String> origins = new TreeSet<>();
+    if (result != null) origins.add(result.origin());
+    for (Checkpoint c : checkpoints) origins.add(c.origin());
+    if (origins.isEmpty()) return; // nothing signed opened: already failed
+    if (origins.equals(Set.of(want))) report.ok("origin: " + want + ", the log of poll " + poll + " under the key " + key.name());
+    else report.fail("origin: " + String.join(", ", origins) + ", not " + want + " (the log of poll " + poll + " under the key " + key.name() + ")");
   }
 
   private void result(Checkpoint result, List<VoteEntry> entries, byte[] root, Report report) {
@@ -187,7 +235,9 @@ public final class Verifier {
     }
   }
 
-  private void receipt(Receipt receipt, int poll, List<VoteEntry> entries, List<byte[]> leaves, Checkpoint result, Report report) {
+  /** A receipt's entry, proved included in the result's tree; with no result yet, in the latest verified checkpoint's. */
+  private void receipt(Receipt receipt, int poll, List<VoteEntry> entries, List<byte[]> leaves, Checkpoint result, TreeMap<Long, Checkpoint> verified,
+    Report report) {
     byte[] commitment = VoteEntry.commitment(sha, poll, receipt);
     int index = -1;
     for (int i = 0; i < entries.size(); i++) {
@@ -200,16 +250,22 @@ public final class Verifier {
       report.fail("receipt " + receipt + ": no entry of poll " + poll + " commits to it");
       return;
     }
-    if (result == null) {
-      report.fail("receipt " + receipt + ": no signed result to prove it against");
+    Checkpoint against = result;
+    String what = "the signed result's root";
+    if (against == null && !verified.isEmpty() && verified.lastKey() > index) {
+      against = verified.lastEntry().getValue();
+      what = "the root of the signed checkpoint " + against.size() + " (no signed result yet)";
+    }
+    if (against == null) {
+      report.fail("receipt " + receipt + ": entry " + index + ", but no signed result, nor a checkpoint holding it, to prove it against");
       return;
     }
     Proofs.HashReader reader = Proofs.inMemory(sha, leaves);
-    List<byte[]> proof = Proofs.inclusion(reader, sha, index, result.size());
+    List<byte[]> proof = Proofs.inclusion(reader, sha, index, against.size());
     try {
-      Proofs.verifyInclusion(sha, index, result.size(), leaves.get(index), proof, result.root());
+      Proofs.verifyInclusion(sha, index, against.size(), leaves.get(index), proof, against.root());
       report.ok("receipt " + receipt + ": entry " + index + " (option " + entries.get(index).option() + "), its inclusion proof ("
-        + proof.size() + " hashes) verified against the signed result's root");
+        + proof.size() + " hashes) verified against " + what);
     } catch (Proofs.ProofException e) {
       report.fail("receipt " + receipt + ": " + e.getMessage());
     }

@@ -3,30 +3,26 @@ package io.landslide.verifier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.landslide.codec.Receipt;
-import io.landslide.codec.tlog.Checkpoint;
-import io.landslide.codec.tlog.Frontier;
 import io.landslide.codec.tlog.SignedNote;
 import io.landslide.codec.tlog.TreeHash;
 import io.landslide.codec.tlog.VoteEntry;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The verifier on a bundle of 100,000 votes made here as the writer and the export will make them: it verifies and
- * recounts, and every change to an entry, a count, a checkpoint or the file set fails it with a message naming what.
- * A change is made the way an attacker would: the manifest rewritten after it, so the cryptographic checks must
- * catch it on their own.
+ * The verifier on a bundle of 100,000 votes made here as the writer and the export will make them ({@link TestLog}):
+ * it verifies and recounts, and every change to an entry, a count, a checkpoint or the file set fails it with a message
+ * naming what. A change is made the way an attacker would: the manifest rewritten after it, so the cryptographic
+ * checks must catch it on their own.
  */
 class VerifierTest {
   static final int VOTES = 100_000;
@@ -34,6 +30,7 @@ class VerifierTest {
   static final String ORIGIN = "vote.example.com/log/poll/42";
   static final long[] CHECKPOINT_SIZES = {1, 1_000, 65_536, 99_999, VOTES};
   static final MessageDigest SHA = TreeHash.sha256();
+  static TestLog log;
   static SignedNote.Signer key;
   static List<Receipt> receipts;
   static byte[] entries;
@@ -42,24 +39,16 @@ class VerifierTest {
   @BeforeAll
   static void votes() {
     key = SignedNote.Signer.generate(ORIGIN);
-    Random random = new Random(7);
-    receipts = new ArrayList<>(VOTES);
-    counts = new long[4];
-    ByteArrayOutputStream out = new ByteArrayOutputStream(VOTES * VoteEntry.SIZE);
-    for (int i = 0; i < VOTES; i++) {
-      Receipt r = Receipt.random();
-      int option = random.nextInt(4);
-      counts[option]++;
-      receipts.add(r);
-      out.writeBytes(VoteEntry.of(SHA, POLL, option, r).bytes());
-    }
-    entries = out.toByteArray();
+    log = TestLog.of(VOTES, POLL, 4, key, ORIGIN);
+    receipts = log.receipts;
+    entries = log.entries;
+    counts = log.counts;
   }
 
   @Test
   @DisplayName("100,000 votes: the recount equals the signed result; every checkpoint is a prefix; a kept receipt is proved included")
   void shouldVerifyABundle(@TempDir Path dir) throws Exception {
-    write(dir, entries, counts, key);
+    log.bundle(dir, CHECKPOINT_SIZES);
     Verifier.Report report = new Verifier().verify(dir, receipts.get(77_777));
     assertThat(report.passed()).as(report.toString()).isTrue();
     assertThat(report.toString())
@@ -73,7 +62,7 @@ class VerifierTest {
   @Test
   @DisplayName("a made-up receipt is not found")
   void shouldNotFindAMadeUpReceipt(@TempDir Path dir) throws Exception {
-    write(dir, entries, counts, key);
+    log.bundle(dir, CHECKPOINT_SIZES);
     Receipt madeUp = Receipt.parse("0123456789abcdef0123456789abcdef");
     Verifier.Report report = new Verifier().verify(dir, madeUp);
     assertThat(report.passed()).isFalse();
@@ -83,7 +72,7 @@ class VerifierTest {
   @Test
   @DisplayName("an entry changed (another option) after signing: the checkpoints after it and the recount fail")
   void shouldCatchAChangedEntry(@TempDir Path dir) throws Exception {
-    write(dir, entries, counts, key);
+    log.bundle(dir, CHECKPOINT_SIZES);
     byte[] changed = entries.clone();
     int at = 50_000 * VoteEntry.SIZE + 5;
     changed[at] = (byte) ((changed[at] + 1) % 4);
@@ -98,7 +87,7 @@ class VerifierTest {
   @Test
   @DisplayName("an entry dropped, or one added: sizes and roots fail")
   void shouldCatchADroppedOrAddedEntry(@TempDir Path dir) throws Exception {
-    write(dir, entries, counts, key);
+    log.bundle(dir, CHECKPOINT_SIZES);
     byte[] dropped = new byte[entries.length - VoteEntry.SIZE];
     System.arraycopy(entries, 0, dropped, 0, 10 * VoteEntry.SIZE);
     System.arraycopy(entries, 11 * VoteEntry.SIZE, dropped, 10 * VoteEntry.SIZE, entries.length - 11 * VoteEntry.SIZE);
@@ -117,7 +106,7 @@ class VerifierTest {
   @Test
   @DisplayName("a count changed in the result: its signature fails; re-signed by another key: not the log's")
   void shouldCatchAChangedCount(@TempDir Path dir) throws Exception {
-    write(dir, entries, counts, key);
+    log.bundle(dir, CHECKPOINT_SIZES);
     String result = Files.readString(dir.resolve(Bundle.RESULT));
     String forged = result.replace("\n0 " + counts[0] + "\n", "\n0 " + (counts[0] + 1) + "\n");
     assertThat(forged).isNotEqualTo(result);
@@ -127,14 +116,14 @@ class VerifierTest {
     long[] more = counts.clone();
     more[0]++;
     SignedNote.Signer other = SignedNote.Signer.generate(ORIGIN);
-    tamper(dir, Bundle.RESULT, SignedNote.sign(resultText(more), other).getBytes(StandardCharsets.UTF_8));
+    tamper(dir, Bundle.RESULT, SignedNote.sign(TestLog.resultText(ORIGIN, VOTES, log.root(VOTES), more), other).getBytes(StandardCharsets.UTF_8));
     assertThat(failed(dir)).contains("FAIL  result: no signature by a trusted key");
   }
 
   @Test
-  @DisplayName("any byte of a checkpoint changed: that checkpoint fails, saying why")
+  @DisplayName("any byte of a checkpoint changed, the unused bits of its signature's last base64 character too: that checkpoint fails, saying why")
   void shouldCatchEveryCheckpointByte(@TempDir Path dir) throws Exception {
-    write(dir, entries, counts, key);
+    log.bundle(dir, CHECKPOINT_SIZES);
     Path file = dir.resolve(Bundle.CHECKPOINTS).resolve("1000");
     byte[] original = Files.readAllBytes(file);
     for (int i = 0; i < original.length; i++) {
@@ -150,46 +139,14 @@ class VerifierTest {
   @Test
   @DisplayName("the manifest: a file changed without it, or one missing, is named")
   void shouldCheckTheManifest(@TempDir Path dir) throws Exception {
-    write(dir, entries, counts, key);
+    log.bundle(dir, CHECKPOINT_SIZES);
     Files.delete(dir.resolve(Bundle.CHECKPOINTS).resolve("99999"));
     Verifier.Report report = new Verifier().verify(dir, null);
     assertThat(report.passed()).isFalse();
     assertThat(report.toString()).contains("FAIL  manifest: checkpoints/99999 is listed but missing");
   }
 
-  // ---- making a bundle, as the writer appends and the export writes ---------------------------------------------
-
-  static void write(Path dir, byte[] entries, long[] counts, SignedNote.Signer key) throws Exception {
-    Files.createDirectories(dir.resolve(Bundle.CHECKPOINTS));
-    Files.write(dir.resolve(Bundle.ENTRIES), entries);
-    Files.writeString(dir.resolve(Bundle.KEY), key.verifier().text() + "\n");
-    Frontier tree = new Frontier();
-    int n = entries.length / VoteEntry.SIZE;
-    int next = 0;
-    for (int i = 0; i < n; i++) {
-      tree.append(SHA, TreeHash.leaf(SHA, Arrays.copyOfRange(entries, i * VoteEntry.SIZE, (i + 1) * VoteEntry.SIZE)));
-      if (next < CHECKPOINT_SIZES.length && tree.size() == CHECKPOINT_SIZES[next]) {
-        Checkpoint c = new Checkpoint(ORIGIN, tree.size(), tree.root(SHA), List.of());
-        Files.writeString(dir.resolve(Bundle.CHECKPOINTS).resolve(Long.toString(tree.size())), SignedNote.sign(c.text(), key));
-        next++;
-      }
-    }
-    root = tree.root(SHA);
-    Files.writeString(dir.resolve(Bundle.RESULT), SignedNote.sign(resultText(counts), key));
-    Bundle.writeManifest(dir);
-  }
-
-  private static byte[] root;
-
-  static String resultText(long[] counts) {
-    List<String> ext = new ArrayList<>(List.of(Bundle.RESULT_LINE));
-    long total = 0;
-    for (int o = 0; o < counts.length; o++) {
-      ext.add(o + " " + counts[o]);
-      total += counts[o];
-    }
-    return new Checkpoint(ORIGIN, total, root, ext).text();
-  }
+  // ---- changing a bundle, as an attacker would ----------------------------------------------------------------
 
   /** Changes a file and rewrites the manifest to match, as an attacker would. */
   static void tamper(Path dir, String file, byte[] content) throws Exception {

@@ -2,11 +2,8 @@ package io.landslide.verifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.landslide.codec.Receipt;
+import io.landslide.codec.tlog.LogKeys;
 import io.landslide.codec.tlog.SignedNote;
-import io.landslide.codec.tlog.TreeHash;
-import io.landslide.codec.tlog.VoteEntry;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,21 +19,12 @@ class VerifyJarIT {
   @Test
   @DisplayName("java -jar landslide-verifier.jar: 0 and VERIFIED for a good bundle and receipt, 1 naming the failure, 2 for bad arguments")
   void shouldRunOnItsOwn(@TempDir Path dir) throws Exception {
-    SignedNote.Signer key = SignedNote.Signer.generate(VerifierTest.ORIGIN);
-    long[] counts = new long[4];
-    List<Receipt> receipts = new ArrayList<>();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (int i = 0; i < 1_000; i++) {
-      Receipt r = Receipt.random();
-      receipts.add(r);
-      counts[i % 4]++;
-      out.writeBytes(VoteEntry.of(TreeHash.sha256(), VerifierTest.POLL, i % 4, r).bytes());
-    }
-    VerifierTest.write(dir, out.toByteArray(), counts, key);
+    TestLog log = log();
+    log.bundle(dir, 1, 500, 1_000);
 
-    Run ok = run(dir.toString(), receipts.get(500).toString());
+    Run ok = run(dir.toString(), log.receipts.get(500).toString());
     assertThat(ok.code).as(ok.output).isZero();
-    assertThat(ok.output).contains("ok    recount: option 0: 250, option 1: 250, option 2: 250, option 3: 250")
+    assertThat(ok.output).contains("ok    recount: " + log.recount())
       .contains("entry 500").endsWith("VERIFIED\n");
 
     Run notFound = run(dir.toString(), "0123456789abcdef0123456789abcdef");
@@ -44,13 +32,45 @@ class VerifyJarIT {
     assertThat(notFound.output).contains("FAIL  receipt").endsWith("VERIFICATION FAILED\n");
 
     Path result = dir.resolve(Bundle.RESULT);
-    Files.writeString(result, Files.readString(result).replace("\n1 250\n", "\n1 251\n"), StandardCharsets.UTF_8);
+    String original = Files.readString(result);
+    String forgedResult = original.replace("\n1 " + log.counts[1] + "\n", "\n1 " + (log.counts[1] + 1) + "\n");
+    assertThat(forgedResult).isNotEqualTo(original);
+    Files.writeString(result, forgedResult, StandardCharsets.UTF_8);
     Run forged = run(dir.toString());
     assertThat(forged.code).isEqualTo(1);
     assertThat(forged.output).contains("FAIL  manifest: result does not have the SHA-256 the manifest lists").contains("FAIL  result:");
 
     assertThat(run().code).isEqualTo(2);
     assertThat(run(dir.toString(), "not-a-receipt").code).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("java -jar landslide-verifier.jar --url: downloads from an edge and verifies (0), a pinned key the server does not publish fails (1), a server down is 2")
+  void shouldRunOnAUrl() throws Exception {
+    TestLog log = log();
+    LogServer server = new LogServer().serve(log, 1_000, true);
+    try {
+      Run ok = run("--url", server.base(), "--poll", "42", "--key", log.key.verifier().text(), log.receipts.get(999).toString());
+      assertThat(ok.code).as(ok.output).isZero();
+      assertThat(ok.output).contains("ok    download: ").contains("ok    recount: " + log.recount()).contains("entry 999").endsWith("VERIFIED\n");
+
+      Run other = run("--url", server.base(), "--poll", "42", "--key", SignedNote.Signer.generate("vote.example.com/log").verifier().text());
+      assertThat(other.code).isEqualTo(1);
+      assertThat(other.output).contains("FAIL  key: the server publishes").endsWith("VERIFICATION FAILED\n");
+
+      server.close();
+      Run down = run("--url", server.base(), "--poll", "42");
+      assertThat(down.code).isEqualTo(2);
+      assertThat(down.output).contains("cannot read the log of poll 42");
+    } finally {
+      server.close();
+    }
+  }
+
+  /** 1,000 votes of poll 42, in the log of the origin the edge serves. */
+  private static TestLog log() {
+    SignedNote.Signer key = SignedNote.Signer.generate("vote.example.com/log");
+    return TestLog.of(1_000, 42, 4, key, LogKeys.origin(key.name(), 42));
   }
 
   record Run(int code, String output) {}

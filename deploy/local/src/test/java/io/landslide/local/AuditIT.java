@@ -45,7 +45,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AuditIT {
   @RegisterExtension
-  static final StackFixture f = StackFixture.with(Map.of("VOTING_LOG_SEAL_GRACE_MS", "500", "VOTING_BATCH_MAX", "200"));
+  static final StackFixture f = StackFixture.with(Map.of("VOTING_LOG_SEAL_GRACE_MS", "5000", "VOTING_BATCH_MAX", "200"));
   private static final SignedNote.Verifier KEY = SignedNote.Verifier.parse(LogKeys.DEV_VERIFIER);
   private final MessageDigest sha = TreeHash.sha256();
 
@@ -107,7 +107,7 @@ class AuditIT {
     byte[] hashes0 = fetch("/api/v1/polls/" + poll + "/log/" + new TilePath(0, 0, 256).path());
     byte[] firstEntry = Arrays.copyOfRange(entries, 2, 2 + VoteEntry.SIZE);
     assertThat(Arrays.copyOf(hashes0, 32)).isEqualTo(TreeHash.leaf(sha, firstEntry));
-    int lastWidth = (int) (n % 256);
+    int lastWidth = n % 256;
     assertThat(fetch("/api/v1/polls/" + poll + "/log/" + new TilePath(TilePath.ENTRIES, n / 256, lastWidth).path()).length)
       .isEqualTo(lastWidth * (2 + VoteEntry.SIZE));
     byte[] level1 = fetch("/api/v1/polls/" + poll + "/log/" + new TilePath(1, 0, n / 256).path());
@@ -141,6 +141,30 @@ class AuditIT {
     Verifier.Report report = new Verifier().verify(bundle, Receipt.parse(someone));
     assertThat(report.passed()).as(report.toString()).isTrue();
     assertThat(report.toString()).contains("recount: option 0: " + count(receipts, 0));
+
+    // The same through the documented command: export.sh fetches, unpacks and verifies.
+    Path exported = Files.createTempDirectory("export-").resolve("poll-" + poll);
+    Path reconciliation = exported.resolveSibling("reconciliation.csv");
+    Process p = new ProcessBuilder(LocalStack.root().resolve("deploy/local/export.sh").toString(), Integer.toString(poll), exported.toString(),
+      "--url", f.stack.edgeUrl(), "--reconciliation", reconciliation.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("the signed result").contains("reconciliation (scrutineer only)").contains("VERIFIED");
+    assertThat(Files.readAllLines(reconciliation)).hasSize(n + 1);
+    assertThat(Files.getPosixFilePermissions(reconciliation)).as("the owner's only")
+      .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+    // Spectators' frames carry the signed state too.
+    HttpResponse<Stream<String>> sse = StackFixture.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(f.stack.edgeUrl() + "/api/v1/polls/" + poll + "/events")).build(),
+      HttpResponse.BodyHandlers.ofLines()).get(30, TimeUnit.SECONDS);
+    String frame = java.util.concurrent.CompletableFuture.supplyAsync(() -> sse.body().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow())
+      .get(30, TimeUnit.SECONDS);
+    sse.body().close();
+    JsonObject snapshot = new JsonObject(frame.substring(6));
+    assertThat(snapshot.getBoolean("final")).isTrue();
+    assertThat(snapshot.getJsonObject("checkpoint").getLong("size")).isEqualTo(n);
+    assertThat(snapshot.getJsonObject("checkpoint").getString("root")).isEqualTo(Base64.getEncoder().encodeToString(result.root()));
 
     // The scrutineer's reconciliation: every counted vote's voter and leaf; not for admins.
     assertThat(f.get("/api/v1/admin/polls/" + poll + "/audit/reconciliation", DevTokens.dev().admin(1)).statusCode()).isEqualTo(403);

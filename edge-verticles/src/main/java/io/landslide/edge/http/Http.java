@@ -110,10 +110,14 @@ public final class Http {
 
   /**
    * @param body a request body, or null
-   * @return it as a JSON object; fails with 400 {@code bad_request} when it is not JSON or not an object
+   * @return it as a JSON object; fails with 400 {@code bad_request} when it is not JSON, has a key twice in an object,
+   *     or is not an object
    */
   public static JsonObject jsonObject(String body) {
     Object json;
+    if (body != null && !StrictJson.unambiguous(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+      throw Rejection.of(ErrorCode.BAD_REQUEST, "The body is not JSON, or has a key twice.");
+    }
     try {
       json = body == null ? null : Json.decodeValue(body);
     } catch (DecodeException e) {

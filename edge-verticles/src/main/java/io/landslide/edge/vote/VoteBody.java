@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
  * Parses a vote body, {@code {"option": <integer>, "pow"?: {…}}}. Nearly every vote is exactly
  * {@code {"option":N}}: a strict byte scanner takes that shape without allocating; anything else (other
  * spacing, a {@code pow}, escapes, unknown fields) goes through the full JSON parser, so both paths accept
- * and refuse the same documents.
+ * and refuse the same documents. A key twice ({@code {"option":0,"option":1}}) is refused on both: the scanner takes
+ * one key only, the full path checks with {@link io.landslide.edge.http.StrictJson} first.
  */
 public final class VoteBody {
   /** Returned for a body that is not a vote. */
@@ -77,6 +78,7 @@ public final class VoteBody {
    */
   static JsonObject parse(Buffer body) {
     if (body == null || body.length() == 0) return null;
+    if (!io.landslide.edge.http.StrictJson.unambiguous(body.getBytes())) return null; // a key twice: 400, whichever the decoder keeps
     try {
       return Json.decodeValue(body) instanceof JsonObject obj ? obj : null;
     } catch (DecodeException e) {

@@ -36,6 +36,9 @@ class VoteBodyTest {
       Arguments.of("1", "INVALID"),
       Arguments.of("nul", "INVALID"),
       Arguments.of("{\"Option\":1}", "INVALID"),
+      Arguments.of("{\"option\":0,\"option\":1}", "INVALID"),
+      Arguments.of("{\"option\":0, \"\\u006fption\":1}", "INVALID"),
+      Arguments.of("{\"option\":1,\"pow\":{\"nonce\":\"1\",\"nonce\":\"2\"}}", "INVALID"),
       Arguments.of("{\"option\":123456789012345678901234567890}", "INVALID"));
   }
 

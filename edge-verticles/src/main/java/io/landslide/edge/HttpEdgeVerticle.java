@@ -198,7 +198,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
         .exposedHeaders(Set.of("Retry-After")).maxAgeSeconds(600));
     }
     PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), bitmap, shared.defences().abuse().flagThreshold(), http);
-    ResultsApi results = new ResultsApi(shared.polls(), live, http);
+    ResultsApi results = new ResultsApi(shared.polls(), live, http, new io.landslide.edge.poll.Visibility(shared.auth()));
 
     r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
     r.get("/api/v1/polls/:id/results").handler(results::results);

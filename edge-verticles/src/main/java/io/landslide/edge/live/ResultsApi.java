@@ -4,6 +4,7 @@ import io.landslide.codec.ErrorCode;
 import io.landslide.edge.http.Http;
 import io.landslide.edge.poll.Poll;
 import io.landslide.edge.poll.PollCache;
+import io.landslide.edge.poll.Visibility;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -27,16 +28,19 @@ public final class ResultsApi {
   private final PollCache polls;
   private final LiveResults live;
   private final Http http;
+  private final Visibility visibility;
 
   /**
-   * @param polls the poll cache
-   * @param live  this event loop's results views
-   * @param http  response writing
+   * @param polls      the poll cache
+   * @param live       this event loop's results views
+   * @param http       response writing
+   * @param visibility hides scheduled polls from all but admins
    */
-  public ResultsApi(PollCache polls, LiveResults live, Http http) {
+  public ResultsApi(PollCache polls, LiveResults live, Http http, Visibility visibility) {
     this.polls = polls;
     this.live = live;
     this.http = http;
+    this.visibility = visibility;
   }
 
   /**
@@ -45,7 +49,7 @@ public final class ResultsApi {
    * @param ctx the request
    */
   public void results(RoutingContext ctx) {
-    polls.require(ctx.pathParam("id")).compose(live::results)
+    polls.require(ctx.pathParam("id")).compose(p -> visibility.check(p, ctx.request().getHeader("Authorization"))).compose(live::results)
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));
   }
@@ -73,8 +77,8 @@ public final class ResultsApi {
     ctx.request().toWebSocket().onSuccess(ws -> {
       ws.textMessageHandler(m -> { }); // spectators only listen
       (cached != null ? io.vertx.core.Future.succeededFuture(cached) : polls.lookup(id)).onComplete(ar -> {
-        if (ar.failed() || ar.result() == null) {
-          live.unadmit();
+        if (ar.failed() || ar.result() == null || ar.result().status(System.currentTimeMillis()) == Poll.Status.SCHEDULED) {
+          live.unadmit(); // a scheduled poll is not shown to spectators before it opens
           ws.close((short) 4404, ErrorCode.POLL_NOT_FOUND.code());
           return;
         }
@@ -105,7 +109,8 @@ public final class ResultsApi {
 
   private void withPoll(RoutingContext ctx, java.util.function.Consumer<Poll> then) {
     int id = Http.id(ctx.pathParam("id"));
-    polls.lookup(id < 0 ? -1 : id).onComplete(ar -> {
+    polls.lookup(id < 0 ? -1 : id).compose(p -> p == null ? io.vertx.core.Future.succeededFuture((Poll) null)
+      : visibility.check(p, ctx.request().getHeader("Authorization"))).onComplete(ar -> {
       if (ar.failed()) {
         http.fail(ctx, ar.cause());
       } else if (ar.result() == null) {

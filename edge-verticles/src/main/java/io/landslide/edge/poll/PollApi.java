@@ -29,6 +29,7 @@ public final class PollApi {
   private final PollVoters voters;
   private final int flagThreshold;
   private final Http http;
+  private final Visibility visibility;
 
   /**
    * @param auth     tokens to voters
@@ -46,6 +47,7 @@ public final class PollApi {
     this.voters = new PollVoters(store.pool());
     this.flagThreshold = flagThreshold;
     this.http = http;
+    this.visibility = new Visibility(auth);
   }
 
   /** {@code POST /polls} (admin). */
@@ -67,16 +69,20 @@ public final class PollApi {
       .onFailure(t -> http.fail(ctx, t));
   }
 
-  /** {@code GET /polls}. */
+  /** {@code GET /polls}: scheduled polls to admins only. */
   public void list(RoutingContext ctx) {
-    JsonArray out = new JsonArray();
-    for (Poll p : polls.all()) out.add(p.toJson());
-    Http.json(ctx, 200, out.encode());
+    visibility.isAdmin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).onSuccess(admin -> {
+      long now = System.currentTimeMillis();
+      JsonArray out = new JsonArray();
+      for (Poll p : polls.all()) if (admin || p.status(now) != Poll.Status.SCHEDULED) out.add(p.toJson());
+      Http.json(ctx, 200, out.encode());
+    });
   }
 
-  /** {@code GET /polls/{id}}. */
+  /** {@code GET /polls/{id}}: a scheduled poll to admins only. */
   public void get(RoutingContext ctx) {
-    poll(ctx).onSuccess(p -> Http.json(ctx, 200, p.toJson().encode())).onFailure(t -> http.fail(ctx, t));
+    poll(ctx).compose(p -> visibility.check(p, ctx.request().getHeader(HttpHeaders.AUTHORIZATION)))
+      .onSuccess(p -> Http.json(ctx, 200, p.toJson().encode())).onFailure(t -> http.fail(ctx, t));
   }
 
   /** {@code POST /polls/{id}/close} (admin). */

@@ -110,13 +110,14 @@ class FaultIT {
   }
 
   @Test
-  @DisplayName("PostgreSQL saturated: reads, and a vote whose poll must be looked up, answer 503 with Retry-After within the pool's wait; nothing recorded")
+  @DisplayName("PostgreSQL saturated: reads, and a vote whose poll must be looked up, answer 503 with Retry-After within the pool's wait; an id beyond every poll's is 404 without a query; nothing recorded")
   void shouldAnswer503WhenThePoolIsSaturated() throws Exception {
     try (EdgeFixture f = EdgeFixture.started(Map.of("VOTING_PG_POOL_SIZE", "1", "VOTING_PG_WAIT_MS", "300", "VOTING_PG_WAIT_QUEUE", "1"));
          Connection lock = DriverManager.getConnection(TestStack.pg().jdbcUrl(), TestStack.pg().jdbcProperties())) {
       int poll = f.openPoll();
       String voter = TOKENS.voter(41);
-      int unknown = 2_000_000_000 + (int) (System.nanoTime() & 0xffff);
+      int unknown = poll + 5; // not a poll yet, but within the ids a poll created on another edge may have
+      int farBeyond = 2_000_000_000 + (int) (System.nanoTime() & 0xffff);
       // Hold the votes and polls tables: the pool's one connection gets stuck behind the lock on its next query.
       lock.setAutoCommit(false);
       try (Statement st = lock.createStatement()) {
@@ -131,6 +132,12 @@ class FaultIT {
       for (var read : reads) assertUnavailable(read.await(30, TimeUnit.SECONDS));
       // A vote whose poll is not in the edge's memory needs a lookup: 503, not 404 (the edge cannot know), not 500.
       assertUnavailable(f.vote(unknown, voter, "{\"option\":0}"));
+      // The negative cache: an id far beyond every poll's is no poll, answered 404 without a query (the pool is stuck,
+      // so a query would have been 503), and nothing is remembered of it.
+      HttpResponse<Buffer> beyond = f.vote(farBeyond, voter, "{\"option\":0}");
+      assertThat(beyond.statusCode()).isEqualTo(404);
+      assertThat(beyond.bodyAsJsonObject().getString("error")).isEqualTo("poll_not_found");
+      assertThat(f.call(HttpMethod.GET, "/api/v1/polls/" + farBeyond + "/results", null, null).statusCode()).isEqualTo(404);
 
       lock.commit();
       assertThat(holder.await(30, TimeUnit.SECONDS).statusCode()).as("the stuck request: answered, 200 or 503").isIn(200, 503);

@@ -16,16 +16,27 @@ import org.slf4j.LoggerFactory;
  * notifies every edge of every change), by a periodic full reload as a safety net, and by a load on a miss
  * (a poll created a moment ago on another edge), with misses remembered briefly so a flood of votes for
  * polls that do not exist does not reach the database.
+ *
+ * <p>The negative cache: ids are dense (a sequence), so once every poll is loaded an id beyond the highest known by
+ * more than {@value #ID_SLACK} is not a poll, answered without a query and without remembering anything. Below that,
+ * at most {@value #MAX_MISSES} misses are remembered (a flood of distinct unknown ids can neither fill memory nor
+ * reach PostgreSQL more than once a second each).
  */
 public final class PollCache {
   private static final Logger LOG = LoggerFactory.getLogger(PollCache.class);
   private static final long MISS_TTL_MS = 1000;
+  /** Polls that may be created (on other edges) before their notification arrives here. */
+  static final int ID_SLACK = 64;
+  /** Misses remembered at most. */
+  static final int MAX_MISSES = 10_000;
   /** How often {@link #reloadAll} should run, in case a notification was lost. */
   public static final long RELOAD_EVERY_MS = 30_000;
 
   private final PollStore store;
   private final ConcurrentHashMap<Integer, Poll> polls = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, Long> misses = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger maxId = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean loaded;
 
   /** @param store where polls live */
   public PollCache(PollStore store) {
@@ -72,13 +83,20 @@ public final class PollCache {
   public Future<Poll> lookup(int id) {
     Poll p = polls.get(id);
     if (p != null) return Future.succeededFuture(p);
+    if (loaded && (id <= 0 || id > maxId.get() + ID_SLACK)) return Future.succeededFuture(); // not a poll: no query
+    long now = System.currentTimeMillis();
     Long missedAt = misses.get(id);
-    if (missedAt != null && System.currentTimeMillis() - missedAt < MISS_TTL_MS) return Future.succeededFuture();
+    if (missedAt != null && now - missedAt < MISS_TTL_MS) return Future.succeededFuture();
     return store.get(id).map(found -> {
-      if (found == null) misses.put(id, System.currentTimeMillis());
+      if (found == null) remember(id, now);
       else put(found);
       return found;
     });
+  }
+
+  private void remember(int id, long now) {
+    if (misses.size() >= MAX_MISSES) misses.entrySet().removeIf(e -> now - e.getValue() >= MISS_TTL_MS);
+    if (misses.size() < MAX_MISSES) misses.put(id, now);
   }
 
   /** @return every known poll, by id */
@@ -94,6 +112,7 @@ public final class PollCache {
   public void put(Poll p) {
     polls.put(p.id(), p);
     misses.remove(p.id());
+    maxId.accumulateAndGet(p.id(), Math::max);
   }
 
   private void refresh(int id) {
@@ -104,7 +123,10 @@ public final class PollCache {
 
   /** @return reloads every poll from PostgreSQL */
   public Future<Void> reloadAll() {
-    return store.all().onSuccess(list -> list.forEach(this::put))
+    return store.all().onSuccess(list -> {
+      list.forEach(this::put);
+      loaded = true;
+    })
       .onFailure(t -> LOG.warn("poll reload failed: {}", t.getMessage())).mapEmpty();
   }
 }

@@ -1,6 +1,7 @@
   const id = location.pathname.split('/').filter(Boolean).pop();
   const $ = s => document.getElementById(s);
   $('vote-link').href = '/polls/' + id + '/vote';
+  $('log-link').href = '/api/v1/polls/' + id + '/log/checkpoint';
   const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
   let shown = -1, lastSpoken = 0, latest = null, speakTimer = null;
 
@@ -27,6 +28,12 @@
               <div class="bar" role="progressbar" aria-label="${esc(o.label)}" aria-valuemin="0" aria-valuemax="100"
                    aria-valuenow="${pct.toFixed(1)}"><div class="fill" style="width:${pct}%"></div></div></li>`;
     }).join('');
+    if (r.checkpoint) {  // the signed state these counts can be matched to (docs/audit.md)
+      $('log').hidden = false;
+      $('log-size').textContent = r.checkpoint.size.toLocaleString();
+      $('log-root').textContent = r.checkpoint.root.slice(0, 12) + '…';
+      $('log-root').title = r.checkpoint.root;
+    }
     speak(r);
   }
 

@@ -3,6 +3,7 @@ package io.landslide.local;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
  * open a page, evaluate JavaScript in it. No WebDriver, no browser download.
  */
 final class HeadlessChromium implements AutoCloseable {
+  private static final int MAX_MESSAGE = 32 * 1024 * 1024;
   private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://\\S+)");
 
   private final Process process;
@@ -61,7 +63,9 @@ final class HeadlessChromium implements AutoCloseable {
     JsonObject target = new JsonArray(targets).stream().map(o -> (JsonObject) o).filter(t -> "page".equals(t.getString("type")))
       .findFirst().orElseThrow();
     URI pageWs = URI.create(target.getString("webSocketDebuggerUrl"));
-    client = vertx.createWebSocketClient();
+    // Chromium sends each answer as one frame, and a screenshot's is bigger than Vert.x's 64 KiB default frame: one
+    // over the limit closed the connection, and the call waited out its deadline.
+    client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(MAX_MESSAGE).setMaxMessageSize(MAX_MESSAGE));
     WebSocket ws = null;
     for (int attempt = 1; ws == null; attempt++) {
       try {

@@ -14,7 +14,7 @@ class ResultsPageBrowserIT {
   static final StackFixture f = StackFixture.with(Map.of());
 
   @Test
-  @DisplayName("The results page shows the right counts, live, as votes are cast through the API")
+  @DisplayName("The results page shows the right counts, live, as votes are cast through the API, and the signed log state that covers them")
   void shouldShowTheCountsLive() throws Exception {
     int poll = f.createPoll("Browser", 3);
     try (HeadlessChromium browser = new HeadlessChromium(f.vertx, f.stack.edgeUrl() + "/polls/" + poll)) {
@@ -36,6 +36,9 @@ class ResultsPageBrowserIT {
       }
       assertThat(browser.eval("document.querySelector('[data-option=\"0\"] .bar').getAttribute('aria-valuenow')")).isEqualTo("33.3");
       browser.await("document.getElementById('summary').textContent.includes('Option 0: 10 votes; Option 1: 10 votes; Option 2: 10 votes')", "true");
+      // The signed state the counts can be matched to, once the log's checkpoint covers them.
+      browser.await("document.getElementById('log-size').textContent", "30");
+      assertThat(browser.eval("document.getElementById('log').hidden")).isEqualTo("false");
       // For people (and CI logs) to look at; nothing is asserted on pixels.
       browser.screenshot(400, 700, java.nio.file.Path.of("target", "screenshots", "results-page-phone.png"));
     }

@@ -88,11 +88,12 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param jwks     the JWKS document served at {@code /.well-known/jwks.json}
    * @param log      the verifiable vote logs
    * @param receipts issues and opens receipts
+   * @param spectatorCap live connections per client address, process-wide
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
                        EdgeMetrics metrics, Health health, AtomicInteger spectators,
                        Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks, LogStore log,
-                       ReceiptCipher receipts) {
+                       ReceiptCipher receipts, io.landslide.edge.live.SpectatorCap spectatorCap) {
   }
 
   /**
@@ -198,7 +199,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
         .exposedHeaders(Set.of("Retry-After")).maxAgeSeconds(600));
     }
     PollApi api = new PollApi(shared.auth(), shared.polls(), shared.store(), bitmap, shared.defences().abuse().flagThreshold(), http);
-    ResultsApi results = new ResultsApi(shared.polls(), live, http, new io.landslide.edge.poll.Visibility(shared.auth()));
+    ResultsApi results = new ResultsApi(shared.polls(), live, http, new io.landslide.edge.poll.Visibility(shared.auth()), shared.spectatorCap());
 
     r.get("/api/v1/polls/:id/votes/me").handler(api::myVote);
     r.get("/api/v1/polls/:id/results").handler(results::results);

@@ -128,6 +128,36 @@ class LiveResultsIT {
   }
 
   @Test
+  @DisplayName("One address holds at most VOTING_SPECTATORS_PER_ADDRESS live connections (WebSocket and SSE together): the next is 429 with Retry-After; one closed frees a place")
+  void shouldCapLiveConnectionsPerAddress() throws Exception {
+    try (EdgeFixture capped = EdgeFixture.started(java.util.Map.of("VOTING_SPECTATORS_PER_ADDRESS", "2"))) {
+      int poll = capped.openPoll();
+      io.vertx.core.http.HttpClient client = capped.client.createHttpClient();
+      RequestOptions events = new RequestOptions().setMethod(HttpMethod.GET).setPort(capped.config.http().port()).setHost("localhost")
+        .setURI("/api/v1/polls/" + poll + "/events");
+      var first = client.request(events).compose(r -> r.send()).await(10, TimeUnit.SECONDS);
+      WebSocketClient wsClient = capped.client.createWebSocketClient();
+      var ws = wsClient.connect(capped.config.http().port(), "localhost", "/api/v1/polls/" + poll + "/live").await(10, TimeUnit.SECONDS);
+      assertThat(first.statusCode()).isEqualTo(200);
+      var third = capped.call(HttpMethod.GET, "/api/v1/polls/" + poll + "/events", null, null);
+      assertThat(third.statusCode()).isEqualTo(429);
+      assertThat(third.bodyAsJsonObject().getString("error")).isEqualTo("rate_limited");
+      assertThat(third.getHeader("Retry-After")).isNotNull();
+      ws.close().await(10, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      int status;
+      do {
+        var again = client.request(events).compose(r -> r.send()).await(10, TimeUnit.SECONDS);
+        status = again.statusCode();
+        if (status == 200) again.request().connection().close();
+      } while (status != 200 && System.nanoTime() < deadline);
+      assertThat(status).as("a place freed by the closed WebSocket").isEqualTo(200);
+      client.close();
+      wsClient.close();
+    }
+  }
+
+  @Test
   @DisplayName("Spectating a poll that does not exist: 404 poll_not_found")
   void shouldRefuseUnknownPolls() {
     assertThat(f.call(HttpMethod.GET, "/api/v1/polls/2147483647/events", null, null).statusCode()).isEqualTo(404);

@@ -580,6 +580,7 @@ public final class LocalStack {
       env.putIfAbsent("VOTING_RATE_IP", "0");
       env.putIfAbsent("VOTING_RATE_AUTH", "0");
       env.putIfAbsent("VOTING_ABUSE_ADDRESS_VOTES", "0");
+      env.putIfAbsent("VOTING_SPECTATORS_PER_ADDRESS", "1000000"); // the live benchmark's 10,000 spectators share one address
       if (s.cluster() != null) {
         env.put("VOTING_REDIS_MODE", "cluster");
         env.put("VOTING_REDIS_URI", redisSeeds);

@@ -29,19 +29,24 @@ public final class ResultsApi {
   private final LiveResults live;
   private final Http http;
   private final Visibility visibility;
+  private final SpectatorCap cap;
 
   /**
    * @param polls      the poll cache
    * @param live       this event loop's results views
    * @param http       response writing
    * @param visibility hides scheduled polls from all but admins
+   * @param cap        the process's live connections per client address
    */
-  public ResultsApi(PollCache polls, LiveResults live, Http http, Visibility visibility) {
+  public ResultsApi(PollCache polls, LiveResults live, Http http, Visibility visibility, SpectatorCap cap) {
     this.polls = polls;
     this.live = live;
     this.http = http;
     this.visibility = visibility;
+    this.cap = cap;
   }
+
+  private static final String TOO_MANY = "Too many live connections from your address; retry after the delay given.";
 
   /**
    * {@code GET /polls/{id}/results}: committed counts, from the edge's merged view (PostgreSQL only warms it).
@@ -69,7 +74,13 @@ public final class ResultsApi {
       http.error(ctx, ErrorCode.POLL_NOT_FOUND, null);
       return;
     }
+    String address = Http.address(ctx.request());
+    if (!cap.admit(address)) {
+      http.error(ctx, ErrorCode.RATE_LIMITED, TOO_MANY);
+      return;
+    }
     if (!live.admit()) {
+      cap.release(address);
       http.error(ctx, ErrorCode.UNAVAILABLE, "Too many spectators on this edge; retry on another.");
       return;
     }
@@ -79,29 +90,43 @@ public final class ResultsApi {
       (cached != null ? io.vertx.core.Future.succeededFuture(cached) : polls.lookup(id)).onComplete(ar -> {
         if (ar.failed() || ar.result() == null || ar.result().status(System.currentTimeMillis()) == Poll.Status.SCHEDULED) {
           live.unadmit(); // a scheduled poll is not shown to spectators before it opens
+          cap.release(address);
           ws.close((short) 4404, ErrorCode.POLL_NOT_FOUND.code());
           return;
         }
         WsSpectator s = new WsSpectator(ws);
-        ws.closeHandler(v -> live.detach(id, s));
+        ws.closeHandler(v -> {
+          live.detach(id, s);
+          cap.release(address);
+        });
         live.attach(ar.result(), s);
       });
     }).onFailure(t -> {
       live.unadmit();
+      cap.release(address);
       LOG.warn("poll={} WebSocket upgrade failed: {}", id, t.toString());
     });
   }
 
   public void events(RoutingContext ctx) {
     withPoll(ctx, poll -> {
+      String address = Http.address(ctx.request());
+      if (!cap.admit(address)) {
+        http.error(ctx, ErrorCode.RATE_LIMITED, TOO_MANY);
+        return;
+      }
       if (!live.admit()) {
+        cap.release(address);
         http.error(ctx, ErrorCode.UNAVAILABLE, "Too many spectators on this edge; retry on another.");
         return;
       }
       HttpServerResponse res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
       SseSpectator s = new SseSpectator(res);
-      res.closeHandler(v -> live.detach(poll.id(), s));
+      res.closeHandler(v -> {
+        live.detach(poll.id(), s);
+        cap.release(address);
+      });
       res.writeHead();
       live.attach(poll, s);
     });

@@ -134,9 +134,9 @@ public final class HttpEdgeVerticle extends VerticleBase {
     if (proxies != null) serverOptions.setUseProxyProtocol(true);
     Future<?> listen = vertx.createHttpServer(serverOptions.setPort(config.port())
         .setMaxHeaderSize(8 * 1024).setMaxInitialLineLength(4 * 1024).setIdleTimeout(120).setDecompressionSupported(false)
-        // No HTTP/2 cleartext upgrade: the load balancer speaks HTTP/1.1 to the edge, and h2c upgrades have left a
-        // request unanswered here (a JDK client's upgraded stream hung until the idle timeout in a CI run).
-        .setHttp2ClearTextEnabled(false)
+        // No HTTP/2 cleartext unless configured (VOTING_HTTP_H2C): the load balancer speaks HTTP/1.1 to the edge, and
+        // h2c upgrades have left a request unanswered here (a JDK client's upgraded stream hung until the idle timeout).
+        .setHttp2ClearTextEnabled(config.h2c())
         // Spectators only listen: anything they send is small (pings, pongs, a close).
         .setMaxWebSocketFrameSize(4 * 1024).setMaxWebSocketMessageSize(4 * 1024))
       .invalidRequestHandler(req -> refuseMalformed(req, http))

@@ -84,6 +84,14 @@ class EdgeConfigTest {
     assertThatThrownBy(() -> EdgeConfig.fromEnv(prod)).hasMessageContaining("VOTING_POW_SECRET");
   }
 
+  @Test
+  @DisplayName("HTTP/2 over cleartext is off unless VOTING_HTTP_H2C=true; anything but true or false is refused")
+  void shouldKeepH2cOffUnlessConfigured() {
+    assertThat(EdgeConfig.fromEnv(Map.of()).http().h2c()).isFalse();
+    assertThat(EdgeConfig.fromEnv(Map.of("VOTING_HTTP_H2C", "true")).http().h2c()).isTrue();
+    assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("VOTING_HTTP_H2C", "yes"))).hasMessageContaining("VOTING_HTTP_H2C");
+  }
+
   private static final String PROD_LOG_KEY = "prod.example/votes+9bdeaf04+AaF9RFlEmrYB93Ne9glssF/cw4rNq/D0jrC6hxYBuhBO";
   private static final String PROD_RECEIPT_KEY = "MDEyMzQ1Njc4OWFiY2RlZg==";
 

@@ -75,6 +75,20 @@ class PollApiIT {
   }
 
   @Test
+  @DisplayName("HTTP/2 with prior knowledge over cleartext (the h2 preface, no upgrade) is not spoken: an HTTP/1 error status, and the connection closed")
+  void shouldRefuseH2cPriorKnowledge() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("localhost", f.config.http().port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      // An HTTP/1 status line (Netty's decoder answers 501 to the preface), not the SETTINGS frame an h2 server sends,
+      // and readAllBytes returned: the connection was closed.
+      assertThat(answer).matches("(?s)HTTP/[0-9.]+ [45][0-9][0-9] .*");
+    }
+  }
+
+  @Test
   @DisplayName("GET /api/v1/openapi.yaml serves the contract document, every code in it")
   void shouldServeTheOpenApiDocument() {
     HttpResponse<Buffer> r = f.call(HttpMethod.GET, "/api/v1/openapi.yaml", null, null);

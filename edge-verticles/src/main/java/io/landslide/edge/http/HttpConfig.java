@@ -25,9 +25,12 @@ import java.util.List;
  * @param trustedProxies    {@code VOTING_HTTP_TRUSTED_PROXIES}: the CIDR blocks (comma-separated, IPv4 and IPv6) the load
  *                          balancers connect from; with the PROXY protocol, a connection from any other peer is closed
  *                          before a request is read. None by default; unused without the PROXY protocol
+ * @param h2c               {@code VOTING_HTTP_H2C}: accept HTTP/2 over cleartext (prior knowledge and {@code Upgrade: h2c}).
+ *                          Off by default: the load balancer speaks HTTP/1.1 (or HTTP/2 over TLS) to the edge, and h2c
+ *                          lets a client multiplex many requests past per-connection limits
  */
 public record HttpConfig(int port, int instances, int retryAfterSeconds, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins,
-                         int drainSeconds, int opsPort, boolean proxyProtocol, CidrSet trustedProxies) {
+                         int drainSeconds, int opsPort, boolean proxyProtocol, CidrSet trustedProxies, boolean h2c) {
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
   /** Default {@code Retry-After}. */
@@ -68,7 +71,7 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
       env.intValue("VOTING_RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS),
       env.optional("VOTING_TLS_CERT"), env.optional("VOTING_TLS_KEY"), env.list("VOTING_CORS_ORIGINS"),
       env.intValue("VOTING_SHUTDOWN_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS), env.intValue("VOTING_OPS_PORT", SAME_PORT),
-      bool(env, "VOTING_HTTP_PROXY_PROTOCOL"), trustedProxies(env));
+      bool(env, "VOTING_HTTP_PROXY_PROTOCOL"), trustedProxies(env), bool(env, "VOTING_HTTP_H2C"));
   }
 
   private static boolean bool(Env env, String name) {

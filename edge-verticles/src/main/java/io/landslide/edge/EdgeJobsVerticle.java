@@ -2,6 +2,7 @@ package io.landslide.edge;
 
 import io.landslide.edge.defence.AbuseSignals;
 import io.landslide.edge.defence.RateLimitSync;
+import io.landslide.edge.account.AdminTokens;
 import io.landslide.edge.ops.Health;
 import io.landslide.edge.poll.BitmapGuard;
 import io.landslide.edge.poll.PollCache;
@@ -31,6 +32,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
   private final long bitmapCheckMs;
   private final Health health;
   private final Reconciliation reconciliation;
+  private final AdminTokens adminTokens;
   private final List<Long> timers = new ArrayList<>();
 
   /**
@@ -43,9 +45,10 @@ public final class EdgeJobsVerticle extends VerticleBase {
    * @param bitmapCheckMs how often the guard looks; 0 = never
    * @param health        probes Kafka, Redis and PostgreSQL for readiness
    * @param reconciliation settles claims left pending
+   * @param adminTokens   the admin tokens' deny-list, reloaded every {@value AdminTokens#RELOAD_EVERY_MS} ms
    */
   public EdgeJobsVerticle(PollCache polls, PgSubscriber pollChanges, VoteProducer producer, RateLimitSync rateSync, AbuseSignals abuse,
-                          BitmapGuard bitmapGuard, long bitmapCheckMs, Health health, Reconciliation reconciliation) {
+                          BitmapGuard bitmapGuard, long bitmapCheckMs, Health health, Reconciliation reconciliation, AdminTokens adminTokens) {
     this.polls = polls;
     this.pollChanges = pollChanges;
     this.producer = producer;
@@ -55,6 +58,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
     this.bitmapCheckMs = bitmapCheckMs;
     this.health = health;
     this.reconciliation = reconciliation;
+    this.adminTokens = adminTokens;
   }
 
   @Override
@@ -63,6 +67,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
       .compose(v -> polls.start(pollChanges))
       .compose(v -> rateSync.start())
       .compose(v -> health.probe())
+      .compose(v -> adminTokens.reload().recover(t -> Future.succeededFuture())) // PostgreSQL down: the next reload
       .onSuccess(v -> schedule());
   }
 
@@ -74,6 +79,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
     every(AbuseSignals.WINDOW_MS, abuse::evictIdle);
     if (bitmapCheckMs > 0) every(bitmapCheckMs, bitmapGuard::check);
     if (reconciliation.everyMs() > 0) every(reconciliation.everyMs(), reconciliation::run);
+    every(AdminTokens.RELOAD_EVERY_MS, () -> adminTokens.reload().onFailure(t -> { }));
   }
 
   private void every(long ms, Runnable job) {

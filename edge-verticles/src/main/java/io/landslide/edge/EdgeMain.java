@@ -3,6 +3,7 @@ package io.landslide.edge;
 import io.landslide.dedup.VoterBitmap;
 import io.landslide.edge.account.AccountApi;
 import io.landslide.edge.account.AccountStore;
+import io.landslide.edge.account.AdminTokens;
 import io.landslide.edge.account.Authenticator;
 import io.landslide.edge.audit.LogStore;
 import io.landslide.edge.audit.ReceiptCipher;
@@ -127,16 +128,17 @@ public final class EdgeMain {
     // One health view per process: the jobs verticle probes into it, every listener reads it.
     Health health = new Health(vertx, store, jobsBitmap, admin, registry, dependencies);
     Finality finality = new Finality(admin, store, config.kafka().topic());
-    HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt()), polls, store,
+    AdminTokens adminTokens = new AdminTokens(pool, config.accounts().adminTokenMaxSeconds());
+    HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt(), adminTokens), polls, store,
       finality, producer, metrics, health, metrics.spectators(),
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode(),
       new LogStore(pool, config.audit().verifier()), new ReceiptCipher(config.audit().receiptKeys()),
-      new io.landslide.edge.live.SpectatorCap(config.live().perAddress()));
+      new io.landslide.edge.live.SpectatorCap(config.live().perAddress()), adminTokens);
     Reconciliation reconciliation = new Reconciliation(jobsBitmap, new WrittenVotes(vertx, finality, store, RECONCILE_CATCH_UP_MS),
       config.reconcile(), registry);
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
-      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health, reconciliation);
+      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health, reconciliation, adminTokens);
     return new Built(jobs, shared, producer, dependencies);
   }
 

@@ -89,11 +89,13 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param log      the verifiable vote logs
    * @param receipts issues and opens receipts
    * @param spectatorCap live connections per client address, process-wide
+   * @param adminTokens the lifetime and deny-list of admin tokens
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
                        EdgeMetrics metrics, Health health, AtomicInteger spectators,
                        Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks, LogStore log,
-                       ReceiptCipher receipts, io.landslide.edge.live.SpectatorCap spectatorCap) {
+                       ReceiptCipher receipts, io.landslide.edge.live.SpectatorCap spectatorCap,
+                       io.landslide.edge.account.AdminTokens adminTokens) {
   }
 
   /**
@@ -219,6 +221,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
     AuditExport export = new AuditExport(shared.auth(), shared.polls(), shared.log(), http);
     r.get("/api/v1/admin/polls/:id/audit/bundle").handler(export::bundle);
     r.get("/api/v1/admin/polls/:id/audit/reconciliation").handler(export::reconciliation);
+    r.post("/api/v1/admin/revocations").handler(BodyHandler.create(false).setBodyLimit(io.landslide.edge.account.RevocationApi.BODY_LIMIT))
+      .handler(new io.landslide.edge.account.RevocationApi(shared.auth(), shared.adminTokens(), http)::revoke);
     r.post("/api/v1/polls/:id/close").handler(api::close);
     r.post("/api/v1/polls/:id/bitmap/rebuild").handler(api::rebuildBitmap);
     r.get("/api/v1/polls/:id").handler(api::get);

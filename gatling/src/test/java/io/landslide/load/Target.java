@@ -34,7 +34,6 @@ final class Target {
   private static volatile Poll main;
   private static volatile Poll pow;
   private static volatile Poll warmUp;
-  private static volatile String admin;
 
   private Target() {}
 
@@ -89,12 +88,12 @@ final class Target {
     return warmUp;
   }
 
-  /** @return the admin token: {@code load.adminToken}, else one minted with the dev secret; null on neither */
+  /**
+   * @return the admin token: {@code load.adminToken}, else a fresh one minted with the dev secret at each call (edges
+   *     take admin tokens of at most 15 minutes, and a show run lasts longer)
+   */
   static String adminToken() {
-    if (admin == null) {
-      admin = Knobs.ADMIN_TOKEN.isEmpty() ? new DevTokens(Knobs.JWT_SECRET).admin(Knobs.ADMIN_USER) : Knobs.ADMIN_TOKEN;
-    }
-    return admin;
+    return Knobs.ADMIN_TOKEN.isEmpty() ? new DevTokens(Knobs.JWT_SECRET).admin(Knobs.ADMIN_USER) : Knobs.ADMIN_TOKEN;
   }
 
   private static Poll poll(String which, String titleSuffix, int difficulty, String token) throws IOException, InterruptedException {

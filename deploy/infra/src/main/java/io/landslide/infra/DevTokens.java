@@ -43,20 +43,20 @@ public final class DevTokens {
 
   /**
    * @param user the user index
-   * @return an admin token valid for an hour
+   * @return an admin token valid for 15 minutes (the longest an edge takes one)
    */
   public String admin(long user) {
     long now = System.currentTimeMillis() / 1000;
-    return sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"sub\":\"" + user + "\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + ",\"roles\":[\"admin\"]}");
+    return sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"sub\":\"" + user + "\",\"iat\":" + now + ",\"exp\":" + (now + 900) + ",\"roles\":[\"admin\"]}");
   }
 
   /**
    * @param user the scrutineer's user index
-   * @return a token with the scrutineer role (a poll's private reconciliation), valid for an hour
+   * @return a token with the scrutineer role (a poll's private reconciliation), valid for 15 minutes
    */
   public String scrutineer(long user) {
     long now = System.currentTimeMillis() / 1000;
-    return sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"sub\":\"" + user + "\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + ",\"roles\":[\"scrutineer\"]}");
+    return sign("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"sub\":\"" + user + "\",\"iat\":" + now + ",\"exp\":" + (now + 900) + ",\"roles\":[\"scrutineer\"]}");
   }
 
   /**

@@ -83,8 +83,11 @@ public final class AccountApi {
         if (issuer == null) return Future.failedFuture(Rejection.of(ErrorCode.UNAVAILABLE, "This edge issues no tokens."));
         JsonObject claims = new JsonObject().put("sub", Long.toString(account.id()));
         if (!account.roles().isEmpty()) claims.put("roles", new JsonArray(account.roles()));
-        String token = issuer.sign(claims, config.tokenTtlSeconds());
-        return Future.succeededFuture(new JsonObject().put("token", token).put("expiresIn", config.tokenTtlSeconds()));
+        // A privileged account's token lives minutes (AdminTokens), a voter's the show.
+        boolean privileged = account.roles().contains("admin") || account.roles().contains("scrutineer");
+        long ttl = privileged ? Math.min(config.tokenTtlSeconds(), config.adminTokenMaxSeconds()) : config.tokenTtlSeconds();
+        String token = issuer.sign(claims, ttl);
+        return Future.succeededFuture(new JsonObject().put("token", token).put("expiresIn", ttl));
       })
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));

@@ -12,10 +12,16 @@ import java.util.Map;
  *                          (OWASP's minimum with 2 iterations)
  * @param kdfIterations     {@code VOTING_KDF_ITERATIONS}, default {@value #DEFAULT_KDF_ITERATIONS}
  * @param kdfThreads        {@code VOTING_KDF_THREADS}: worker threads that hash, default one per core
+ * @param adminTokenMaxSeconds {@code VOTING_ADMIN_TOKEN_MAX_SECONDS}: the longest an admin or scrutineer token may live
+ *                          ({@code exp - iat}), and the lifetime of such an account's login token, default
+ *                          {@value #DEFAULT_ADMIN_TOKEN_MAX_SECONDS} ({@link AdminTokens})
  * @param maxHashesQueued   {@code VOTING_KDF_MAX_QUEUED}: hashes waiting or running at once; past it, 503 with
  *                          {@code Retry-After} (a flood of logins must not queue without bound), default {@value #DEFAULT_MAX_QUEUED}
  */
-public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfIterations, int kdfThreads, int maxHashesQueued) {
+public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfIterations, int kdfThreads, int maxHashesQueued,
+                            long adminTokenMaxSeconds) {
+  /** Default longest lifetime of an admin or scrutineer token: 15 minutes. */
+  public static final long DEFAULT_ADMIN_TOKEN_MAX_SECONDS = 900;
   /** Default token lifetime. */
   public static final long DEFAULT_TOKEN_TTL_SECONDS = 6 * 3600;
   /** Default Argon2id memory, KiB. */
@@ -32,6 +38,7 @@ public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfItera
     if (kdfIterations < 1 || kdfIterations > 20) throw new IllegalArgumentException("VOTING_KDF_ITERATIONS must be 1..20");
     if (kdfThreads < 1) throw new IllegalArgumentException("VOTING_KDF_THREADS must be at least 1");
     if (maxHashesQueued < 1) throw new IllegalArgumentException("VOTING_KDF_MAX_QUEUED must be at least 1");
+    if (adminTokenMaxSeconds < 60 || adminTokenMaxSeconds > 3600) throw new IllegalArgumentException("VOTING_ADMIN_TOKEN_MAX_SECONDS must be 60 to 3600");
   }
 
   /** @return the defaults */
@@ -49,6 +56,7 @@ public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfItera
       Env.of(env).intValue("VOTING_KDF_MEMORY_KIB", DEFAULT_KDF_MEMORY_KIB),
       Env.of(env).intValue("VOTING_KDF_ITERATIONS", DEFAULT_KDF_ITERATIONS),
       Env.of(env).intValue("VOTING_KDF_THREADS", Runtime.getRuntime().availableProcessors()),
-      Env.of(env).intValue("VOTING_KDF_MAX_QUEUED", DEFAULT_MAX_QUEUED));
+      Env.of(env).intValue("VOTING_KDF_MAX_QUEUED", DEFAULT_MAX_QUEUED),
+      Env.of(env).longValue("VOTING_ADMIN_TOKEN_MAX_SECONDS", DEFAULT_ADMIN_TOKEN_MAX_SECONDS));
   }
 }

@@ -32,9 +32,13 @@ public final class Authenticator {
    * @param userId     the user index
    * @param admin      whether the token has the admin role
    * @param scrutineer whether it has the scrutineer role (the private reconciliation of a poll's log)
+   * @param issuedAt   the token's {@code iat} (epoch seconds), 0 when absent
+   * @param expiresAt  its {@code exp} (epoch seconds)
    */
-  public record Voter(long userId, boolean admin, boolean scrutineer) {
+  public record Voter(long userId, boolean admin, boolean scrutineer, long issuedAt, long expiresAt) {
   }
+
+  private AdminTokens privileged = new AdminTokens(null, 900);
 
   /**
    * @param vertx  the Vert.x instance
@@ -52,6 +56,16 @@ public final class Authenticator {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()));
     }
     this.jwt = JWTAuth.create(vertx, options);
+  }
+
+  /**
+   * @param vertx      the Vert.x instance
+   * @param config     the token configuration
+   * @param privileged the lifetime and revocation of admin and scrutineer tokens
+   */
+  public Authenticator(Vertx vertx, JwtConfig config, AdminTokens privileged) {
+    this(vertx, config);
+    this.privileged = privileged;
   }
 
   /**
@@ -131,7 +145,7 @@ public final class Authenticator {
    * @return the voter if an admin; fails {@code unauthorized} or {@code forbidden}
    */
   public Future<Voter> admin(String authorization) {
-    return authenticate(authorization).compose(v -> v.admin() ? Future.succeededFuture(v) : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN)));
+    return authenticate(authorization).compose(v -> v.admin() ? privileged.check(v) : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN)));
   }
 
   /**
@@ -140,7 +154,7 @@ public final class Authenticator {
    *     or {@code forbidden}
    */
   public Future<Voter> scrutineer(String authorization) {
-    return authenticate(authorization).compose(v -> v.scrutineer() ? Future.succeededFuture(v)
+    return authenticate(authorization).compose(v -> v.scrutineer() ? privileged.check(v)
       : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN, "This call needs the scrutineer role.")));
   }
 
@@ -151,6 +165,7 @@ public final class Authenticator {
     long id = UserIds.parse(sub);
     if (id < 0) return null;
     JsonArray roles = claims.getValue("roles") instanceof JsonArray r ? r : new JsonArray();
-    return new Voter(id, roles.contains("admin"), roles.contains("scrutineer"));
+    long iat = claims.getValue("iat") instanceof Number n ? n.longValue() : 0;
+    return new Voter(id, roles.contains("admin"), roles.contains("scrutineer"), iat, ((Number) claims.getValue("exp")).longValue());
   }
 }

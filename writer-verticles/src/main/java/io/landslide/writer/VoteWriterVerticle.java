@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class VoteWriterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(VoteWriterVerticle.class);
   private static final long RETRY_BACKOFF_MS = 500;
+  /** The longest a seal check waits for Kafka's end offsets. */
+  static final long END_OFFSETS_TIMEOUT_MS = 2000;
 
   private final WriterConfig config;
   private final WriterMetrics metrics;
@@ -157,11 +159,20 @@ public final class VoteWriterVerticle extends VerticleBase {
     tallies.publish(r.absolute());
   }
 
-  /** @return the votes topic's end offsets now, per partition (blocking: this worker thread) */
+  /**
+   * @return the votes topic's end offsets now, per partition, or null when Kafka does not answer within
+   *     {@value #END_OFFSETS_TIMEOUT_MS} ms (blocking: this worker thread, so bounded)
+   */
   private long[] endOffsets() {
+    Duration timeout = Duration.ofMillis(END_OFFSETS_TIMEOUT_MS);
     List<TopicPartition> all = new ArrayList<>();
-    for (var p : consumer.partitionsFor(config.topic())) all.add(new TopicPartition(config.topic(), p.partition()));
-    Map<TopicPartition, Long> end = consumer.endOffsets(all);
+    Map<TopicPartition, Long> end;
+    try {
+      for (var p : consumer.partitionsFor(config.topic(), timeout)) all.add(new TopicPartition(config.topic(), p.partition()));
+      end = consumer.endOffsets(all, timeout);
+    } catch (org.apache.kafka.common.KafkaException e) { // a timeout among them: no seal this round
+      return null;
+    }
     long[] out = new long[all.size()];
     end.forEach((tp, o) -> {
       if (tp.partition() < out.length) out[tp.partition()] = o;

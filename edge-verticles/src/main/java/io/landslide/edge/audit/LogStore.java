@@ -43,6 +43,10 @@ public final class LogStore {
    * @param note the signed checkpoint
    */
   public record Head(long size, byte[] root, String note) {
+    /** @return the root, base64 (as results and frames carry it) */
+    public String rootBase64() {
+      return java.util.Base64.getEncoder().encodeToString(root);
+    }
   }
 
   /**
@@ -103,6 +107,17 @@ public final class LogStore {
     heads.put(poll, new Cached(known, c == null ? 0 : c.readAt, read));
     read.onComplete(ar -> heads.put(poll, new Cached(ar.succeeded() ? ar.result() : known, ar.succeeded() ? System.currentTimeMillis() : 0, null)));
     return read;
+  }
+
+  /**
+   * @param poll the poll
+   * @return its latest verified checkpoint this process holds, at once (null when none yet); a stale one is re-read
+   *     in the background, so the next call sees the newer one
+   */
+  public Head cached(int poll) {
+    Cached c = heads.get(poll);
+    if (c == null || (c.reading == null && System.currentTimeMillis() - c.readAt >= CHECKPOINT_MS)) head(poll);
+    return c == null ? null : c.head;
   }
 
   private Head verified(int poll, long size, byte[] root, String note, Head known) {

@@ -143,7 +143,10 @@ public final class LiveResults {
   Future<JsonObject> results(Poll poll) {
     View v = view(poll);
     v.usedAt = System.currentTimeMillis();
-    if (v.warm && !due(v, v.usedAt)) return Future.succeededFuture(v.tallies.toJson());
+    if (v.warm && !due(v, v.usedAt)) {
+      checkpoint(v);
+      return Future.succeededFuture(v.tallies.toJson());
+    }
     return refresh(v).map(x -> v.tallies.toJson());
   }
 
@@ -204,8 +207,18 @@ public final class LiveResults {
   }
 
   private void tick(Watch w) {
-    if (due(w.view, System.currentTimeMillis())) refresh(w.view);
-    else publish(w); // changes the gate held back
+    if (due(w.view, System.currentTimeMillis())) {
+      refresh(w.view);
+    } else {
+      checkpoint(w.view); // the signed state moves on its own, every half second: not only with PostgreSQL re-reads
+      publish(w); // changes the gate held back
+    }
+  }
+
+  /** Takes the process's latest verified checkpoint into the view (from memory; a stale one is re-read behind). */
+  private void checkpoint(View v) {
+    LogStore.Head head = log.cached(v.poll.id());
+    if (head != null) v.tallies.checkpoint(head.size(), head.rootBase64());
   }
 
   /**
@@ -236,7 +249,7 @@ public final class LiveResults {
       for (long[] r : rows) v.tallies.merge((int) r[0], (int) r[1], r[2]);
       return log.head(v.poll.id()).otherwise((LogStore.Head) null);
     }).compose(head -> {
-      if (head != null) v.tallies.checkpoint(head.size(), java.util.Base64.getEncoder().encodeToString(head.root()));
+      if (head != null) v.tallies.checkpoint(head.size(), head.rootBase64());
       return finality.isFinal(latest);
     }).map(fin -> {
       v.tallies.markFinal(fin);

@@ -46,12 +46,15 @@ public final class LogSigner {
   private static final String KEEP_RESULT = "INSERT INTO log_results (poll_id, size, root, note) VALUES (?, ?, ?, ?)";
   private static final String SEAL = "UPDATE vote_log SET sealed_at = now() WHERE poll_id = ?";
 
-  /** The votes topic's end offsets now, per partition (the consumer's view: blocking). */
+  /** The votes topic's end offsets now, per partition (the consumer's view: blocking, bounded). */
   @FunctionalInterface
   public interface EndOffsets {
-    /** @return per partition of the topic, its end offset now */
+    /** @return per partition of the topic, its end offset now; null when Kafka did not answer in time */
     long[] now();
   }
+
+  /** How long the seal checks pause after Kafka did not answer. */
+  static final long SEAL_BACKOFF_MS = 10_000;
 
   private final WriterConnection connection;
   private final SignedNote.Signer signer;
@@ -64,7 +67,7 @@ public final class LogSigner {
   private final Map<Integer, long[]> closeTargets = new HashMap<>();
   private final Set<Integer> unsealable = new HashSet<>();
   private long lastSignedMs;
-  private long lastSealCheckMs;
+  private long nextSealCheckMs;
 
   /**
    * @param connection the writer's connection
@@ -104,9 +107,11 @@ public final class LogSigner {
       grown.clear();
       lastSignedMs = nowMs;
     }
-    if (nowMs - lastSealCheckMs >= SEAL_CHECK_MS) {
-      lastSealCheckMs = nowMs;
-      signed += seal(end);
+    if (nowMs >= nextSealCheckMs) {
+      nextSealCheckMs = nowMs + SEAL_CHECK_MS;
+      int sealed = seal(end);
+      if (sealed < 0) nextSealCheckMs = nowMs + SEAL_BACKOFF_MS; // Kafka did not answer: do not hold the loop each second
+      else signed += sealed;
     }
     return signed;
   }
@@ -135,6 +140,7 @@ public final class LogSigner {
     }
   }
 
+  /** @return the polls sealed, or -1 when Kafka did not answer */
   private int seal(EndOffsets end) throws SQLException {
     List<Integer> closed = connection.inTransaction(c -> {
       List<Integer> out = new ArrayList<>();
@@ -150,7 +156,11 @@ public final class LogSigner {
     if (closed.isEmpty()) return 0;
     List<Integer> waiting = new ArrayList<>();
     for (int poll : closed) {
-      if (!closeTargets.containsKey(poll)) closeTargets.put(poll, end.now()); // read after the close: covers every vote before it
+      if (!closeTargets.containsKey(poll)) {
+        long[] target = end.now(); // read after the close: covers every vote before it
+        if (target == null) return -1;
+        closeTargets.put(poll, target);
+      }
       waiting.add(poll);
     }
     long[] stored = connection.inTransaction(this::storedOffsets);

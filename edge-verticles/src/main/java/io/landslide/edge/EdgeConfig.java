@@ -33,10 +33,12 @@ import java.util.Map;
  * @param bitmap   Redis bitmaps
  * @param reconcile settling claims left pending
  * @param audit     the vote log's public key and the receipt keys
+ * @param tallySeal {@code VOTING_CLUSTER_KEY}: authenticates the writers' tally updates on the event bus (the dev key by
+ *                  default, refused in production)
  */
 public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, LiveConfig live, PollConfig polls, DefenceConfig defences,
                          AccountConfig accounts, ClusterSettings cluster, PgSettings pg, BitmapOptions bitmap,
-                         ReconcileConfig reconcile, AuditConfig audit) {
+                         ReconcileConfig reconcile, AuditConfig audit, io.landslide.codec.TallySeal tallySeal) {
   /** How much longer than the producer's delivery timeout a pending claim must be before it is settled. */
   public static final long RECONCILE_MARGIN_MS = 5_000;
 
@@ -62,6 +64,6 @@ public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, Live
     HttpConfig http = HttpConfig.fromEnv(e);
     return new EdgeConfig(http, JwtConfig.fromEnv(e), KafkaConfig.fromEnv(e), LiveConfig.fromEnv(e, http.instances()), PollConfig.fromEnv(e),
       DefenceConfig.fromEnv(env), AccountConfig.fromEnv(env), ClusterSettings.fromEnv(env), PgSettings.fromEnv(env), BitmapOptions.fromEnv(env),
-      ReconcileConfig.fromEnv(e), AuditConfig.fromEnv(e, JwtConfig.fromEnv(e).production()));
+      ReconcileConfig.fromEnv(e), AuditConfig.fromEnv(e, JwtConfig.fromEnv(e).production()), io.landslide.codec.TallySeal.fromEnv(env));
   }
 }

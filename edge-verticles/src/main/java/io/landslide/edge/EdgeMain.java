@@ -134,7 +134,7 @@ public final class EdgeMain {
       http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode(),
       new LogStore(pool, config.audit().verifier()), new ReceiptCipher(config.audit().receiptKeys()),
-      new io.landslide.edge.live.SpectatorCap(config.live().perAddress()), adminTokens);
+      new io.landslide.edge.live.SpectatorCap(config.live().perAddress()), adminTokens, config.tallySeal());
     Reconciliation reconciliation = new Reconciliation(jobsBitmap, new WrittenVotes(vertx, finality, store, RECONCILE_CATCH_UP_MS),
       config.reconcile(), registry);
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,

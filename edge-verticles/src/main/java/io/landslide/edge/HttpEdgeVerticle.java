@@ -90,12 +90,13 @@ public final class HttpEdgeVerticle extends VerticleBase {
    * @param receipts issues and opens receipts
    * @param spectatorCap live connections per client address, process-wide
    * @param adminTokens the lifetime and deny-list of admin tokens
+   * @param tallySeal  authenticates tally updates from the bus (the cluster key)
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
                        EdgeMetrics metrics, Health health, AtomicInteger spectators,
                        Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks, LogStore log,
                        ReceiptCipher receipts, io.landslide.edge.live.SpectatorCap spectatorCap,
-                       io.landslide.edge.account.AdminTokens adminTokens) {
+                       io.landslide.edge.account.AdminTokens adminTokens, io.landslide.codec.TallySeal tallySeal) {
   }
 
   /**
@@ -151,11 +152,16 @@ public final class HttpEdgeVerticle extends VerticleBase {
         else router.handle(req);
       }).listen().onSuccess(s -> server = s);
     // Every instance hears every commit's shard counts (publish), and merges them into its own live views.
-    Future<Void> tallies = vertx.eventBus().<Buffer>consumer(TallyUpdateDescriptor.ADDRESS, m -> {
+    // Authenticated with the cluster key (TallySeal): anything else on the address is dropped and counted, and logged
+    // at the 1st, 2nd, 4th, 8th... refusal rather than once each in a storm.
+    Future<Void> tallies = vertx.eventBus().<Object>consumer(TallyUpdateDescriptor.ADDRESS, m -> {
       try {
-        live.onTallies(TallyUpdateDescriptor.decode(m.body().getBytes()));
+        if (!(m.body() instanceof Buffer body)) throw new CorruptEventException("a tally update that is not bytes");
+        live.onTallies(TallyUpdateDescriptor.decode(shared.tallySeal().open(body.getBytes())));
+        shared.metrics().tallyTaken();
       } catch (CorruptEventException e) {
-        LOG.warn("ignoring a malformed tally update: {}", e.getMessage());
+        long refused = shared.metrics().tallyRefused();
+        if (Long.bitCount(refused) == 1) LOG.warn("tally update refused ({} so far): {}", refused, e.getMessage());
       }
     }).completion();
     return Future.join(redis, listen, tallies);

@@ -2,6 +2,7 @@ package io.landslide.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.landslide.codec.TallySeal;
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.TallyUpdateDescriptor;
 import io.landslide.infra.Schema;
@@ -112,7 +113,31 @@ class LiveResultsIT {
   }
 
   private static void publish(EdgeFixture edge, TallyUpdate... updates) {
-    edge.edge.eventBus().publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(TallyUpdateDescriptor.encode(List.of(updates))));
+    edge.edge.eventBus().publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(DEV_SEAL.seal(TallyUpdateDescriptor.encode(List.of(updates)))));
+  }
+
+  private static final TallySeal DEV_SEAL = TallySeal.fromEnv(java.util.Map.of());
+
+  @Test
+  @DisplayName("A forged tally update on the bus (no tag, another cluster's key, not bytes) is dropped and counted; the results do not move; a genuine one does")
+  void shouldDropForgedTallies() throws Exception {
+    try (EdgeFixture one = EdgeFixture.started(java.util.Map.of("VOTING_EDGE_INSTANCES", "1", "VOTING_LIVE_RESYNC_MS", "600000"))) {
+      int poll = one.openPoll();
+      assertThat(counts(one, poll)).containsExactly(0L, 0L, 0L);
+      byte[] update = TallyUpdateDescriptor.encode(List.of(new TallyUpdate(poll, 0, 0, 1_000_000)));
+      one.edge.eventBus().publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(update));
+      one.edge.eventBus().publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(new TallySeal("another cluster's key, 32 bytes or more".getBytes()).seal(update)));
+      one.edge.eventBus().publish(TallyUpdateDescriptor.ADDRESS, "1000000");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!one.call(HttpMethod.GET, "/metrics", null, null).bodyAsString().contains("landslide_tally_updates_total{outcome=\"refused\"} 3.0")
+        && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(one.call(HttpMethod.GET, "/metrics", null, null).bodyAsString()).contains("landslide_tally_updates_total{outcome=\"refused\"} 3.0");
+      assertThat(counts(one, poll)).as("no forged count on air").containsExactly(0L, 0L, 0L);
+      publish(one, new TallyUpdate(poll, 1, 0, 2));
+      awaitCounts(one, poll, 0, 2, 0);
+    }
   }
 
   private static List<Long> counts(EdgeFixture edge, int poll) {

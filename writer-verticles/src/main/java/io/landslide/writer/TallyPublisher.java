@@ -2,6 +2,7 @@ package io.landslide.writer;
 
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.TallyUpdateDescriptor;
+import io.landslide.codec.TallySeal;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
@@ -26,10 +27,18 @@ final class TallyPublisher {
 
   private volatile EventBus bus;
   private final Map<Key, Long> pending = new LinkedHashMap<>();
+  private final TallySeal seal;
 
-  /** @return a publisher whose bus is not attached yet */
-  static TallyPublisher detached() {
-    return new TallyPublisher();
+  private TallyPublisher(TallySeal seal) {
+    this.seal = seal;
+  }
+
+  /**
+   * @param seal authenticates every update with the cluster key
+   * @return a publisher whose bus is not attached yet
+   */
+  static TallyPublisher detached(TallySeal seal) {
+    return new TallyPublisher(seal);
   }
 
   /**
@@ -70,10 +79,10 @@ final class TallyPublisher {
     return bus != null;
   }
 
-  private static void send(EventBus b, List<TallyUpdate> all) {
+  private void send(EventBus b, List<TallyUpdate> all) {
     for (int from = 0; from < all.size(); from += TallyUpdateDescriptor.MAX_ENTRIES) {
       List<TallyUpdate> part = all.subList(from, Math.min(all.size(), from + TallyUpdateDescriptor.MAX_ENTRIES));
-      b.publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(TallyUpdateDescriptor.encode(part)));
+      b.publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(seal.seal(TallyUpdateDescriptor.encode(part))));
     }
   }
 }

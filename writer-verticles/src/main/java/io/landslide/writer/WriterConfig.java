@@ -2,6 +2,7 @@ package io.landslide.writer;
 
 import io.landslide.runtime.ClusterSettings;
 import io.landslide.runtime.PgSettings;
+import io.landslide.codec.TallySeal;
 import io.landslide.codec.Topics;
 import io.landslide.runtime.Env;
 import io.landslide.runtime.KafkaClientProperties;
@@ -24,10 +25,12 @@ import java.util.Map;
  * @param kafkaClient    client properties passed through to the consumer and the admin client ({@link KafkaClientProperties}:
  *                       {@code VOTING_KAFKA_CLIENT_*}, {@code VOTING_KAFKA_CLIENT_PROPERTIES}): TLS, SASL, MSK IAM
  * @param log            the vote log's key and timings ({@link LogConfig})
+ * @param tallySeal      {@code VOTING_CLUSTER_KEY}: authenticates the tally updates this writer publishes ({@link TallySeal};
+ *                       the dev key by default, refused in production)
  */
 public record WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
                            long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg,
-                           Map<String, String> kafkaClient, LogConfig log) {
+                           Map<String, String> kafkaClient, LogConfig log, TallySeal tallySeal) {
   /** Default Kafka. */
   public static final String DEFAULT_KAFKA = "localhost:9092";
   /** Default consumer group (and key of the stored offsets). */
@@ -51,17 +54,20 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
     if (group == null || group.isBlank()) throw new IllegalArgumentException("VOTING_WRITER_GROUP is empty");
     kafkaClient = Map.copyOf(kafkaClient);
     if (log == null) throw new IllegalArgumentException("no log configuration");
+    if (tallySeal == null) throw new IllegalArgumentException("no cluster key");
   }
 
   /** A configuration that passes no client properties (plain Kafka), with the log's defaults. */
   public WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
                       long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg) {
-    this(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, Map.of(), LogConfig.defaults());
+    this(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, Map.of(), LogConfig.defaults(),
+      TallySeal.fromEnv(Map.of()));
   }
 
   /** @return this configuration with another log configuration */
   public WriterConfig withLog(LogConfig other) {
-    return new WriterConfig(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, kafkaClient, other);
+    return new WriterConfig(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, kafkaClient, other,
+      tallySeal);
   }
 
   /**
@@ -94,6 +100,7 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
       ClusterSettings.fromEnv(env),
       PgSettings.fromEnv(env),
       KafkaClientProperties.fromEnv(env),
-      LogConfig.fromEnv(env));
+      LogConfig.fromEnv(env),
+      TallySeal.fromEnv(env));
   }
 }

@@ -46,7 +46,7 @@ public final class WriterMain {
    * @return the running writer
    */
   public static Future<WriterMain> start(WriterConfig config) {
-    TallyPublisher tallies = TallyPublisher.detached();
+    TallyPublisher tallies = TallyPublisher.detached(config.tallySeal());
     return Boot.start(ClusterSettings.none(), b -> start(config, b.registry(), b.vertx(), tallies)).onSuccess(w -> w.join(config.cluster()));
   }
 

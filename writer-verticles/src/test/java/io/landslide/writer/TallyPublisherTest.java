@@ -2,6 +2,7 @@ package io.landslide.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.landslide.codec.TallySeal;
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.TallyUpdateDescriptor;
 import io.vertx.core.Vertx;
@@ -13,15 +14,16 @@ import org.junit.jupiter.api.Test;
 
 /** A writer commits before it has joined the cluster: the latest counts wait, and reach the bus on attach. */
 class TallyPublisherTest {
+  private static final TallySeal SEAL = TallySeal.fromEnv(java.util.Map.of());
 
   @Test
   void shouldKeepTheLatestCountsUntilTheBusIsAttached() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       List<TallyUpdate> heard = new CopyOnWriteArrayList<>();
-      vertx.eventBus().<Buffer>consumer(TallyUpdateDescriptor.ADDRESS, m -> heard.addAll(TallyUpdateDescriptor.decode(m.body().getBytes())))
+      vertx.eventBus().<Buffer>consumer(TallyUpdateDescriptor.ADDRESS, m -> heard.addAll(TallyUpdateDescriptor.decode(SEAL.open(m.body().getBytes()))))
         .completion().await(10, TimeUnit.SECONDS);
-      TallyPublisher p = TallyPublisher.detached();
+      TallyPublisher p = TallyPublisher.detached(SEAL);
       p.publish(List.of(new TallyUpdate(1, 0, 3, 10), new TallyUpdate(1, 1, 3, 4)));
       p.publish(List.of(new TallyUpdate(1, 0, 3, 12)));
       p.publish(List.of(new TallyUpdate(1, 0, 3, 11))); // a late, lower count never wins

@@ -18,6 +18,8 @@ public final class EdgeMetrics {
   private final Counter flagged;
   private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
   private final Timer produce;
+  private final Counter talliesTaken;
+  private final Counter talliesRefused;
   private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger spectators = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -36,6 +38,9 @@ public final class EdgeMetrics {
       .description("open HTTP connections").register(registry);
     io.micrometer.core.instrument.Gauge.builder("landslide.live.spectators", spectators, java.util.concurrent.atomic.AtomicInteger::get)
       .description("WebSocket and SSE spectators connected").register(registry);
+    talliesTaken = Counter.builder("landslide.tally.updates").tag("outcome", "accepted").description("tally updates heard on the event bus and merged").register(registry);
+    talliesRefused = Counter.builder("landslide.tally.updates").tag("outcome", "refused")
+      .description("tally updates dropped: not authenticated by the cluster key (forged, another cluster's) or malformed").register(registry);
     produce = Timer.builder("landslide.kafka.produce").description("time from send to acks=all").publishPercentiles(0.5, 0.99, 0.999).register(registry);
   }
 
@@ -46,6 +51,17 @@ public final class EdgeMetrics {
 
   public java.util.concurrent.atomic.AtomicInteger spectators() {
     return spectators;
+  }
+
+  /** A tally update from the bus, authenticated and merged. */
+  public void tallyTaken() {
+    talliesTaken.increment();
+  }
+
+  /** @return how many tally updates were refused so far, counting this one */
+  public long tallyRefused() {
+    talliesRefused.increment();
+    return (long) talliesRefused.count();
   }
 
   public void accepted() {

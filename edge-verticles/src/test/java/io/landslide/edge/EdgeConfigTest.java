@@ -80,7 +80,7 @@ class EdgeConfigTest {
   void shouldRefuseTheDevProofOfWorkSecretInProduction() {
     Map<String, String> prod = Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "x".repeat(40),
       "VOTING_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----", "VOTING_POW_SECRET", PowConfig.DEV_SECRET,
-      "VOTING_LOG_VERIFIER_KEY", PROD_LOG_KEY, "VOTING_RECEIPT_KEYS", PROD_RECEIPT_KEY);
+      "VOTING_LOG_VERIFIER_KEY", PROD_LOG_KEY, "VOTING_RECEIPT_KEYS", PROD_RECEIPT_KEY, "VOTING_CLUSTER_KEY", PROD_CLUSTER_KEY);
     assertThatThrownBy(() -> EdgeConfig.fromEnv(prod)).hasMessageContaining("VOTING_POW_SECRET");
   }
 
@@ -94,6 +94,7 @@ class EdgeConfigTest {
 
   private static final String PROD_LOG_KEY = "prod.example/votes+9bdeaf04+AaF9RFlEmrYB93Ne9glssF/cw4rNq/D0jrC6hxYBuhBO";
   private static final String PROD_RECEIPT_KEY = "MDEyMzQ1Njc4OWFiY2RlZg==";
+  private static final String PROD_CLUSTER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
   @Test
   @DisplayName("Production refuses the dev log key and the dev receipt key; a receipt key must be AES-sized base64")

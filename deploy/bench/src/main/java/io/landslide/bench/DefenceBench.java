@@ -68,6 +68,9 @@ public final class DefenceBench {
       Map<String, String> prod = new HashMap<>(Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "not the dev secret, 32 bytes or more",
         "VOTING_POW_SECRET", "not the dev proof-of-work key, 32 bytes", "VOTING_JWT_JWKS",
         new JsonObject().put("keys", new JsonArray().add(Tokens.publicJwk((ECPublicKey) kp.getPublic(), "k1"))).encode()));
+      // Production refuses every dev key: the log's, the receipts', the cluster's.
+      prod.putAll(Map.of("VOTING_LOG_VERIFIER_KEY", "prod.example/votes+9bdeaf04+AaF9RFlEmrYB93Ne9glssF/cw4rNq/D0jrC6hxYBuhBO",
+        "VOTING_RECEIPT_KEYS", "MDEyMzQ1Njc4OWFiY2RlZg==", "VOTING_CLUSTER_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
       Authenticator es = new Authenticator(vertx, EdgeConfig.fromEnv(prod).jwt());
       int m = Math.max(1, n / 10); // ECDSA signing here is slow to prepare; verification is what is timed
       String[] esTokens = signed(m, "SHA256withECDSAinP1363Format", kp, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", now + 3600);

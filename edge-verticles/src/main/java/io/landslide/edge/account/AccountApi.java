@@ -40,7 +40,7 @@ public final class AccountApi {
    * @param kdf    the hashing threads
    * @param queued the process-wide count of hashes queued or running
    * @param config the configuration
-   * @param addressLimit registrations and logins per address
+   * @param addressLimit registrations and logins per IPv4 address and per IPv6 /64 ({@link Http#networkKey})
    * @param http   response writing
    */
   public AccountApi(AccountStore store, PasswordHasher hasher, Authenticator.Issuer issuer, WorkerExecutor kdf, AtomicInteger queued, AccountConfig config,
@@ -59,7 +59,9 @@ public final class AccountApi {
   public void register(RoutingContext ctx) {
     credentials(ctx)
       .compose(cred -> store.exists(cred.emailKey()).compose(taken -> {
-        if (taken) return Future.failedFuture(Rejection.of(ErrorCode.EMAIL_TAKEN));
+        // The same work whether the address is taken or not: a taken one is hashed too, so the answer's timing does
+        // not tell an attacker which e-mail addresses have accounts (the contract's 409 still says so: docs/security.md).
+        if (taken) return hashing(() -> hasher.hash(cred.password())).compose(h -> Future.failedFuture(Rejection.of(ErrorCode.EMAIL_TAKEN)));
         return hashing(() -> hasher.hash(cred.password()))
           .compose(hash -> store.create(cred.email(), cred.emailKey(), hash))
           .compose(id -> id == null ? Future.failedFuture(Rejection.of(ErrorCode.EMAIL_TAKEN)) : Future.succeededFuture(id));
@@ -95,7 +97,7 @@ public final class AccountApi {
 
   /** @return the body's credentials, once the caller's address is within its limit (checked first: it is cheap) */
   private Future<Credentials> credentials(RoutingContext ctx) {
-    if (!addressLimit.tryAcquire(Http.address(ctx.request()))) return Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED));
+    if (!addressLimit.tryAcquire(Http.networkKey(ctx.request()))) return Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED));
     return Future.succeededFuture(ctx).map(c -> Credentials.parse(Http.jsonObject(c.body().asString())));
   }
 

@@ -109,6 +109,25 @@ public final class Http {
   }
 
   /**
+   * @param req a request
+   * @return the key a per-network limit counts it under: an IPv4 address whole, an IPv6 address by its /64 (one
+   *     subscriber's prefix: every address in it counts as one, so rotating through 2^64 addresses gains nothing)
+   */
+  public static String networkKey(io.vertx.core.http.HttpServerRequest req) {
+    String host = address(req);
+    if (host.indexOf(':') < 0) return host;
+    try {
+      byte[] a = java.net.InetAddress.getByName(host).getAddress();
+      if (a.length != 16) return host;
+      StringBuilder b = new StringBuilder(20);
+      for (int i = 0; i < 8; i += 2) b.append(Integer.toHexString(((a[i] & 0xff) << 8) | (a[i + 1] & 0xff))).append(':');
+      return b.append(":/64").toString();
+    } catch (java.net.UnknownHostException e) {
+      return host;
+    }
+  }
+
+  /**
    * @param body a request body, or null
    * @return it as a JSON object; fails with 400 {@code bad_request} when it is not JSON, has a key twice in an object,
    *     or is not an object

@@ -276,6 +276,16 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   }
 
   /** The client's address as 4 or 16 bytes, parsed once per connection (the SocketAddress is per connection). */
+  /**
+   * What is kept of a voter's address, in the vote on Kafka and in PostgreSQL: its network, an IPv4 /24 or an IPv6 /48,
+   * never the address itself. Enough to review a flood from one network; the abuse signals score the whole address
+   * in memory before. Done once per connection (the bytes are cached with it), so no vote pays for it.
+   */
+  static void truncate(byte[] address) {
+    int keep = address.length == 4 ? 3 : 6;
+    java.util.Arrays.fill(address, keep, address.length, (byte) 0);
+  }
+
   private byte[] clientAddress(HttpServerRequest req) {
     SocketAddress a = req.remoteAddress();
     if (a == null) return NO_ADDRESS;
@@ -284,6 +294,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
       String host = a.hostAddress();
       bytes = host == null ? null : NetUtil.createByteArrayFromIpAddressString(host);
       if (bytes == null || (bytes.length != 4 && bytes.length != 16)) bytes = NO_ADDRESS;
+      else truncate(bytes);
       if (addresses.size() >= ADDRESS_CACHE_MAX) addresses.clear();
       addresses.put(a, bytes);
     }

@@ -75,7 +75,7 @@ class ProxyProtocolIT {
       "VOTING_KAFKA_BOOTSTRAP", bootstrap, "VOTING_TOPIC", topic, "VOTING_KAFKA_DELIVERY_TIMEOUT_MS", "3000",
       "VOTING_WRITER_GROUP", "edge-test-" + UUID.randomUUID(), "VOTING_RETRY_AFTER_SECONDS", "1", "VOTING_VOTE_HASH_PARTITIONS", "2",
       "VOTING_PG_POOL_SIZE", "4", "VOTING_CLUSTER_NAME", "none"));
-    env.putAll(Map.of("VOTING_RATE_USER", "0", "VOTING_RATE_AUTH", "0", "VOTING_ABUSE_ADDRESS_VOTES", "0",
+    env.putAll(Map.of("VOTING_RATE_USER", "0", "VOTING_RATE_AUTH", "0.01/" + BURST, "VOTING_ABUSE_ADDRESS_VOTES", "0",
       // Per address on the vote path: a burst of 3, then nothing for 100 s; a short shared window (tests own addresses).
       "VOTING_RATE_IP", "0.01/" + BURST, "VOTING_RATE_WINDOW_MS", "1000",
       "VOTING_HTTP_PROXY_PROTOCOL", "true", "VOTING_HTTP_TRUSTED_PROXIES", TRUSTED + "/32,fd00::/8"));
@@ -90,7 +90,7 @@ class ProxyProtocolIT {
   }
 
   @Test
-  @DisplayName("PROXY v1: the vote on Kafka carries the address the header names, not the load balancer's")
+  @DisplayName("PROXY v1: the vote on Kafka carries the network of the address the header names (its /24), not the load balancer's")
   void shouldTakeTheClientAddressFromAVersion1Header() {
     int poll = openPoll();
     long user = freshUser();
@@ -99,18 +99,20 @@ class ProxyProtocolIT {
     List<VoteEvent> events = recorded(poll);
     assertThat(events).hasSize(1);
     assertThat(events.get(0).userId()).isEqualTo(user);
-    assertThat(events.get(0).clientAddress()).isEqualTo(new byte[] {(byte) 203, 0, 113, 7});
+    // Kept as its network only (a /24), never the address itself.
+    assertThat(events.get(0).clientAddress()).isEqualTo(new byte[] {(byte) 203, 0, 113, 0});
   }
 
   @Test
-  @DisplayName("PROXY v2 (binary, as the NLB sends it) with an IPv6 client: the vote carries its 16 bytes")
+  @DisplayName("PROXY v2 (binary, as the NLB sends it) with an IPv6 client: the vote carries its /48")
   void shouldTakeAnIpv6ClientAddressFromAVersion2Header() throws Exception {
     int poll = openPoll();
     long user = freshUser();
     InetAddress client = InetAddress.getByName("2001:db8::7");
     Answer a = send(TRUSTED, v2(client, InetAddress.getByName("fd00::1")), vote(poll, user, 0));
     assertThat(a.status()).as(a.body()).isEqualTo(202);
-    assertThat(recorded(poll)).singleElement().satisfies(e -> assertThat(e.clientAddress()).isEqualTo(client.getAddress()));
+    // Kept as its /48.
+    assertThat(recorded(poll)).singleElement().satisfies(e -> assertThat(e.clientAddress()).isEqualTo(InetAddress.getByName("2001:db8::").getAddress()));
   }
 
   @Test
@@ -139,7 +141,7 @@ class ProxyProtocolIT {
     assertThat(events).extracting(VoteEvent::userId).as("the refused vote was not recorded")
       .containsExactlyInAnyOrderElementsOf(concat(accepted, calmUser));
     assertThat(events).filteredOn(e -> e.userId() == calmUser).singleElement()
-      .satisfies(e -> assertThat(e.clientAddress()).isEqualTo(bytes(calm)));
+      .satisfies(e -> assertThat(e.clientAddress()).isEqualTo(network(calm)));
   }
 
   @Test
@@ -162,6 +164,22 @@ class ProxyProtocolIT {
   @DisplayName("A trusted peer without a PROXY header is closed with no answer: nobody reaches the edge around the header")
   void shouldCloseAConnectionWithoutAHeader() {
     assertThat(send(TRUSTED, new byte[0], get("/api/v1/polls"))).isNull();
+  }
+
+  @Test
+  @DisplayName("Register and login are limited per IPv6 /64, not per address: rotating addresses inside one /64 gains nothing; another /64 has its own")
+  void shouldLimitRegistrationsPerIpv6Prefix() throws Exception {
+    String prefix = "2001:db8:" + Integer.toHexString(1 + (int) (System.nanoTime() & 0x7fff)) + ":" + Integer.toHexString((int) (System.nanoTime() >>> 16) & 0xffff);
+    InetAddress proxy = InetAddress.getByName("fd00::1");
+    byte[] bad = request("POST", "/api/v1/auth/register", null, "{\"email\": \"not an e-mail\", \"password\": \"x\"}");
+    for (int i = 0; i < BURST; i++) {
+      Answer a = send(TRUSTED, v2(InetAddress.getByName(prefix + "::" + Integer.toHexString(i + 1)), proxy), bad);
+      assertThat(a.status()).as("attempt %d from its own address: %s", i + 1, a.body()).isEqualTo(400);
+    }
+    Answer sameNetwork = send(TRUSTED, v2(InetAddress.getByName(prefix + ":ffff:ffff:ffff:fffe"), proxy), bad);
+    assertThat(sameNetwork.status()).as("another address of the same /64: " + sameNetwork.body()).isEqualTo(429);
+    Answer otherNetwork = send(TRUSTED, v2(InetAddress.getByName(prefix.substring(0, prefix.lastIndexOf(':')) + ":ffff::1"), proxy), bad);
+    assertThat(otherNetwork.status()).as("another /64: " + otherNetwork.body()).isEqualTo(400);
   }
 
   // --- the client side ---------------------------------------------------------------------------------------------
@@ -258,6 +276,13 @@ class ProxyProtocolIT {
   private static String randomAddress() {
     int n = ThreadLocalRandom.current().nextInt(1 << 17);
     return "198." + (18 + (n >> 16)) + "." + ((n >> 8) & 0xff) + "." + (n & 0xff);
+  }
+
+  /** @return an IPv4 address's /24, as the edge keeps it */
+  private static byte[] network(String address) {
+    byte[] b = bytes(address);
+    b[3] = 0;
+    return b;
   }
 
   private static byte[] bytes(String address) {

@@ -227,6 +227,10 @@ public final class HttpEdgeVerticle extends VerticleBase {
     AuditExport export = new AuditExport(shared.auth(), shared.polls(), shared.log(), http);
     r.get("/api/v1/admin/polls/:id/audit/bundle").handler(export::bundle);
     r.get("/api/v1/admin/polls/:id/audit/reconciliation").handler(export::reconciliation);
+    io.landslide.edge.account.PersonalData personal = new io.landslide.edge.account.PersonalData(shared.auth(), shared.polls(), shared.store().pool(),
+      shared.adminTokens(), http);
+    r.get("/api/v1/me").handler(personal::export);
+    r.delete("/api/v1/me").handler(BodyHandler.create(false).setBodyLimit(io.landslide.edge.account.PersonalData.BODY_LIMIT)).handler(personal::erase);
     r.post("/api/v1/admin/revocations").handler(BodyHandler.create(false).setBodyLimit(io.landslide.edge.account.RevocationApi.BODY_LIMIT))
       .handler(new io.landslide.edge.account.RevocationApi(shared.auth(), shared.adminTokens(), http)::revoke);
     r.post("/api/v1/polls/:id/close").handler(api::close);

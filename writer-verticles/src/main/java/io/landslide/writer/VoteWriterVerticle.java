@@ -1,5 +1,6 @@
 package io.landslide.writer;
 
+import io.landslide.writer.store.AddressRetention;
 import io.landslide.writer.store.BatchWriter;
 import io.landslide.writer.store.FencedException;
 import io.landslide.writer.store.LogSigner;
@@ -52,6 +53,7 @@ public final class VoteWriterVerticle extends VerticleBase {
   private OffsetStore offsets;
   private BatchWriter writer;
   private LogSigner signer;
+  private AddressRetention retention;
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private final Map<TopicPartition, Long> expected = new HashMap<>();
   private long oldestPendingNanos;
@@ -94,6 +96,7 @@ public final class VoteWriterVerticle extends VerticleBase {
     connection = new WriterConnection(config.pg());
     offsets = new OffsetStore(connection, config.group(), config.topic());
     writer = new BatchWriter(connection, offsets);
+    retention = new AddressRetention(connection, config.addressRetentionDays());
     signer = new LogSigner(connection, config.log().signer(), config.group(), config.topic(), config.log().checkpointMs(), config.log().sealGraceMs());
     consumer.subscribe(List.of(config.topic()), new Rebalance());
     context.runOnContext(v -> cycle());
@@ -122,6 +125,7 @@ public final class VoteWriterVerticle extends VerticleBase {
         if (!pending.isEmpty() && (nothingMoreReady || pending.size() >= config.batchMax() || tooOld)) flush();
       }
       signer.tick(System.currentTimeMillis(), this::endOffsets);
+      if (pending.isEmpty()) retention.tick(System.currentTimeMillis()); // only when idle: a show's votes never wait behind it
       context.runOnContext(v -> cycle());
     } catch (SQLException | RuntimeException e) {
       metrics.failed();

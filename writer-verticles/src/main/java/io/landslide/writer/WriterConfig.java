@@ -25,12 +25,17 @@ import java.util.Map;
  * @param kafkaClient    client properties passed through to the consumer and the admin client ({@link KafkaClientProperties}:
  *                       {@code VOTING_KAFKA_CLIENT_*}, {@code VOTING_KAFKA_CLIENT_PROPERTIES}): TLS, SASL, MSK IAM
  * @param log            the vote log's key and timings ({@link LogConfig})
+ * @param addressRetentionDays {@code VOTING_ADDRESS_RETENTION_DAYS}: days after a poll's close the voters' networks
+ *                       kept with its votes are dropped ({@code AddressRetention}), default {@value #DEFAULT_ADDRESS_RETENTION_DAYS};
+ *                       negative: kept for ever
  * @param tallySeal      {@code VOTING_CLUSTER_KEY}: authenticates the tally updates this writer publishes ({@link TallySeal};
  *                       the dev key by default, refused in production)
  */
 public record WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
                            long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg,
-                           Map<String, String> kafkaClient, LogConfig log, TallySeal tallySeal) {
+                           Map<String, String> kafkaClient, LogConfig log, double addressRetentionDays, TallySeal tallySeal) {
+  /** Default retention of voters' networks after a poll's close, in days. */
+  public static final double DEFAULT_ADDRESS_RETENTION_DAYS = 30;
   /** Default Kafka. */
   public static final String DEFAULT_KAFKA = "localhost:9092";
   /** Default consumer group (and key of the stored offsets). */
@@ -61,13 +66,19 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
   public WriterConfig(String kafkaBootstrap, String topic, String group, int batchMax, long batchMaxDelayMs,
                       long pollTimeoutMs, int httpPort, int consumers, ClusterSettings cluster, PgSettings pg) {
     this(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, Map.of(), LogConfig.defaults(),
-      TallySeal.fromEnv(Map.of()));
+      DEFAULT_ADDRESS_RETENTION_DAYS, TallySeal.fromEnv(Map.of()));
   }
 
   /** @return this configuration with another log configuration */
   public WriterConfig withLog(LogConfig other) {
     return new WriterConfig(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, kafkaClient, other,
-      tallySeal);
+      addressRetentionDays, tallySeal);
+  }
+
+  /** @return this configuration with another retention of voters' networks (days) */
+  public WriterConfig withAddressRetentionDays(double days) {
+    return new WriterConfig(kafkaBootstrap, topic, group, batchMax, batchMaxDelayMs, pollTimeoutMs, httpPort, consumers, cluster, pg, kafkaClient, log,
+      days, tallySeal);
   }
 
   /**
@@ -101,6 +112,16 @@ public record WriterConfig(String kafkaBootstrap, String topic, String group, in
       PgSettings.fromEnv(env),
       KafkaClientProperties.fromEnv(env),
       LogConfig.fromEnv(env),
+      retentionDays(env),
       TallySeal.fromEnv(env));
+  }
+
+  private static double retentionDays(Map<String, String> env) {
+    String v = env.get("VOTING_ADDRESS_RETENTION_DAYS");
+    try {
+      return v == null ? DEFAULT_ADDRESS_RETENTION_DAYS : Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("VOTING_ADDRESS_RETENTION_DAYS must be a number of days, not '" + v + "'");
+    }
   }
 }

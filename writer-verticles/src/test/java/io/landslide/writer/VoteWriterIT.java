@@ -193,6 +193,39 @@ class VoteWriterIT {
   }
 
   @Test
+  @DisplayName("Retention: a closed poll's voter networks are dropped after VOTING_ADDRESS_RETENTION_DAYS, once; its counts, receipts and log unchanged")
+  void shouldDropVotersNetworksAfterTheRetention() throws Exception {
+    int poll = newPoll(2);
+    List<VoteEvent> votes = new ArrayList<>();
+    for (long u = 1; u <= 300; u++) votes.add(vote(poll, u, (int) (u % 2)));
+    produce(votes);
+    WriterMain first = startWriter(100);
+    try {
+      await("rows", () -> votes(poll), 300);
+      await("signed", () -> query("SELECT coalesce(max(size), 0) FROM log_checkpoints WHERE poll_id = " + poll), 300);
+    } finally {
+      first.close().await(30, TimeUnit.SECONDS);
+    }
+    assertThat(query("SELECT count(*) FROM votes WHERE poll_id = " + poll + " AND client_addr IS NOT NULL")).isEqualTo(300);
+    String receipts = String.valueOf(query("SELECT sum(hashtext(receipt::text)) FROM votes WHERE poll_id = " + poll));
+    try (Connection c = Schema.connect(pg); Statement st = c.createStatement()) {
+      st.execute("UPDATE polls SET closes_at = now() - interval '1 minute' WHERE id = " + poll);
+    }
+    WriterMain second = WriterMain.start(new WriterConfig(bootstrap, topic, group, 100, 20, 50, 0, 1, io.landslide.runtime.ClusterSettings.none(), pg)
+      .withAddressRetentionDays(0)).await(60, TimeUnit.SECONDS);
+    try {
+      await("networks dropped", () -> query("SELECT count(*) FROM votes WHERE poll_id = " + poll + " AND client_addr IS NOT NULL"), 0);
+      await("recorded once", () -> query("SELECT count(*) FROM poll_retention WHERE poll_id = " + poll), 1);
+      assertThat(votes(poll)).isEqualTo(300);
+      assertThat(tallied(poll)).isEqualTo(300);
+      assertThat(String.valueOf(query("SELECT sum(hashtext(receipt::text)) FROM votes WHERE poll_id = " + poll))).isEqualTo(receipts);
+      assertThat(audit(poll).size()).as("the log unchanged, and still every vote's").isEqualTo(300);
+    } finally {
+      second.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   @DisplayName("A well-formed record no poll can count (an option over 31, a time out of range) is kept in vote_corrupt; the partition goes on")
   void shouldKeepOutOfRangeRecordsAndGoOn() throws Exception {
     int poll = newPoll(2);

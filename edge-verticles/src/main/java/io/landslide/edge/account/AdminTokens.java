@@ -20,7 +20,8 @@ import java.util.Map;
  *       now, on every edge: the deny-list is the {@code admin_revocations} table, which every edge reloads every
  *       {@value #RELOAD_EVERY_MS} ms (the revoking edge at once).</li>
  * </ul>
- * Voters' tokens are not concerned: a voter's token can do one thing, once per poll. Thread-safe.
+ * The deny-list holds for every token (an erased account's too); the lifetime bound for privileged ones only: a voter's
+ * token can do one thing, once per poll. Thread-safe.
  */
 public final class AdminTokens {
   /** How often an edge reloads the deny-list. */
@@ -54,6 +55,18 @@ public final class AdminTokens {
     Long before = revokedBefore.get(v.userId());
     if (before != null && v.issuedAt() <= before) return refuse("This token was revoked: log in again.");
     return Future.succeededFuture(v);
+  }
+
+  /**
+   * @param v any caller
+   * @return whether its token was revoked (an erased account's, a revoked admin's): a map lookup, none while nothing
+   *     was ever revoked
+   */
+  boolean revoked(Authenticator.Voter v) {
+    Map<Long, Long> r = revokedBefore;
+    if (r.isEmpty()) return false;
+    Long before = r.get(v.userId());
+    return before != null && v.issuedAt() <= before;
   }
 
   private static Future<Authenticator.Voter> refuse(String why) {

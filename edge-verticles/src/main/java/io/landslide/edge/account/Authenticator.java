@@ -136,6 +136,7 @@ public final class Authenticator {
     return checked.transform(ar -> {
       if (ar.failed()) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
       Voter v = voter(ar.result());
+      if (v != null && privileged.revoked(v)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED, "This token was revoked: log in again."));
       return v == null ? Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED)) : Future.succeededFuture(v);
     });
   }

@@ -13,6 +13,8 @@
 #   deploy/local/bench.sh cluster [votes=100000] [concurrency=256] [warmup=50000] [rate=5000] [seconds=20]
 # The CPU the verifiable vote log costs a vote (entry, leaf, append; per batch, per second, per check; no stack needed):
 #   deploy/local/bench.sh log [votes=1000000]
+# The writer's backlog drain with the vote log next to without it, in one run (polls alternated, the log checked):
+#   deploy/local/bench.sh drain [backlog=500000] [rounds=2] [warmup=100000]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -24,6 +26,7 @@ if [ "${1:-}" = defences ]; then main=io.landslide.bench.DefenceBench; shift; fi
 if [ "${1:-}" = defended ]; then main=io.landslide.bench.DefendedBench; shift; fi
 if [ "${1:-}" = cluster ]; then main=io.landslide.bench.ClusterBench; shift; fi
 if [ "${1:-}" = log ]; then main=io.landslide.bench.LogBench; shift; fi
+if [ "${1:-}" = drain ]; then main=io.landslide.bench.DrainBench; shift; fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "$module/target/classes:$(cat "$module/target/runtime.classpath")" \
   "$main" "$@"

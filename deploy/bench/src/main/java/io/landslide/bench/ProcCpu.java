@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * CPU time of processes, read from {@code /proc/<pid>/stat} (user + system, and for a parent the reaped
@@ -46,6 +48,43 @@ final class ProcCpu {
       return new double[] {user * TICK_MS, sys * TICK_MS};
     } catch (IOException | RuntimeException e) {
       return new double[2];
+    }
+  }
+
+  /**
+   * @param pid a process
+   * @return its threads' CPU milliseconds so far, user + system, summed per kind of thread: the thread's name without
+   *     its number ({@code C2 CompilerThre}, {@code GC Thread}, {@code vert.x-worker-t}, ...); empty when it is gone
+   */
+  static Map<String, Double> threadsOf(long pid) {
+    Map<String, Double> out = new TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[#-]?\\d+$", "");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_MS, Double::sum);
+        } catch (IOException | RuntimeException e) {
+          // gone meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // the process is gone
+    }
+    return out;
+  }
+
+  /** @return the CPU milliseconds the whole machine has been busy so far (all cores: user, nice, system, irq, softirq, steal) */
+  static double machineBusy() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      // cpu user nice system idle iowait irq softirq steal ...
+      long busy = 0;
+      for (int i : new int[] {1, 2, 3, 6, 7, 8}) busy += Long.parseLong(f[i]);
+      return busy * TICK_MS;
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Arrays;
@@ -84,23 +85,12 @@ public final class VoteBench {
       printCpu("  CPU ms per 1,000 votes (HTTP phase, incl. writing them)", cpu0, cpu1, accepted);
 
       // The writer draining a backlog: stop it, produce straight to Kafka, start it, time until all rows are in.
-      stack.stop("writer");
       int drainPoll = createPoll(stack, "drain");
-      produce(stack, drainPoll, backlog);
-      long started = System.nanoTime();
-      stack.startWriter();
-      long first;
-      while ((first = tallied(pg, drainPoll)) == 0) Thread.sleep(5);
-      Map<String, double[]> d0 = cpu(stack);
-      long t0 = System.nanoTime();
-      while (tallied(pg, drainPoll) < backlog) Thread.sleep(20);
-      long t1 = System.nanoTime();
-      Map<String, double[]> d1 = cpu(stack);
+      Drain d = drain(stack, pg, drainPoll, 1, backlog);
       System.out.printf("%nWRITER  drained a backlog of %,d votes: %.1f s from process start, of which %.1f s to the first commit%n",
-        backlog, (t1 - started) / 1e9, (t0 - started) / 1e9);
-      System.out.printf("  rows/s (first commit to last)   %,.0f%n", (backlog - first) / ((t1 - t0) / 1e9));
-      printCpu("  CPU ms per 1,000 votes (drain)", d0, d1, backlog - first);
-      if (count(pg, "SELECT count(*) FROM votes WHERE poll_id = " + drainPoll) != backlog) throw new IllegalStateException("rows != backlog");
+        backlog, d.fromStartSeconds(), d.toFirstCommitSeconds());
+      System.out.printf("  rows/s (first commit to last)   %,.0f%n", d.rowsPerSecond());
+      printCpu("  CPU ms per 1,000 votes (drain)", d.cpu0(), d.cpu1(), d.timedRows());
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
       stack.down();
@@ -193,21 +183,140 @@ public final class VoteBench {
     return Long.parseLong(body.replaceAll(".*\"total\":(\\d+).*", "$1"));
   }
 
-  private static void produce(LocalStack stack, int poll, int n) throws Exception {
+  /**
+   * A backlog drained by a writer started after it was produced.
+   *
+   * @param backlog     the votes produced
+   * @param firstRows   the rows counted when the first commit was seen (not timed)
+   * @param startNanos  when the writer process was started
+   * @param firstNanos  when its first commit was seen
+   * @param lastNanos   when the last row was counted
+   * @param cpu0        CPU of each process at the first commit ({@link #cpu})
+   * @param cpu1        ... at the last row
+   * @param machine0    the machine's busy CPU-ms at the first commit ({@link ProcCpu#machineBusy})
+   * @param machine1    ... at the last row
+   * @param writer0     the writer's CPU-ms per kind of thread at the first commit ({@link ProcCpu#threadsOf})
+   * @param writer1     ... at the last row
+   */
+  record Drain(int backlog, long firstRows, long startNanos, long firstNanos, long lastNanos, Map<String, double[]> cpu0,
+               Map<String, double[]> cpu1, double machine0, double machine1, Map<String, Double> writer0, Map<String, Double> writer1) {
+    /** @return the rows timed: all but those of the first commit */
+    long timedRows() {
+      return backlog - firstRows;
+    }
+
+    /** @return rows/s from the first commit to the last row */
+    double rowsPerSecond() {
+      return timedRows() / ((lastNanos - firstNanos) / 1e9);
+    }
+
+    /** @return seconds from the process start to the last row */
+    double fromStartSeconds() {
+      return (lastNanos - startNanos) / 1e9;
+    }
+
+    /** @return seconds from the process start to the first commit */
+    double toFirstCommitSeconds() {
+      return (firstNanos - startNanos) / 1e9;
+    }
+
+    /** @return the share of the machine's CPU (all cores) used from the first commit to the last row */
+    double machineShare() {
+      return (machine1 - machine0) / ((lastNanos - firstNanos) / 1e6) / Runtime.getRuntime().availableProcessors();
+    }
+
+    /** @return the share of the machine's CPU used meanwhile by processes that are neither the stack nor the benchmark */
+    double othersShare() {
+      double ours = 0;
+      for (String k : cpu0.keySet()) ours += cpu1.get(k)[0] + cpu1.get(k)[1] - cpu0.get(k)[0] - cpu0.get(k)[1];
+      return Math.max(0, machine1 - machine0 - ours) / ((lastNanos - firstNanos) / 1e6) / Runtime.getRuntime().availableProcessors();
+    }
+
+    /** @return the writer's CPU-ms per 1,000 timed rows per kind of thread, the dearest first */
+    Map<String, Double> writerThreadsPerThousand() {
+      Map<String, Double> out = new LinkedHashMap<>();
+      writer1.entrySet().stream().map(e -> Map.entry(e.getKey(), (e.getValue() - writer0.getOrDefault(e.getKey(), 0.0)) * 1000.0 / timedRows()))
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).forEach(e -> out.put(e.getKey(), e.getValue()));
+      return out;
+    }
+
+    /** @return CPU-ms (user + kernel) of one process of {@link #cpu} per 1,000 timed rows */
+    double cpuPerThousand(String process) {
+      return (cpu1.get(process)[0] + cpu1.get(process)[1] - cpu0.get(process)[0] - cpu0.get(process)[1]) * 1000.0 / timedRows();
+    }
+  }
+
+  /**
+   * The writer draining a backlog: stops it, produces {@code backlog} votes for {@code poll} straight to Kafka, starts
+   * it, and times from its first commit until the poll's tallies count every vote. Checks that every vote is a row.
+   *
+   * @param stack     the stack (its writer is stopped and started again)
+   * @param pg        its database
+   * @param poll      the poll the votes are for
+   * @param firstUser the first voter's id (then one each, in order)
+   * @param backlog   the votes
+   * @return the timings and CPU
+   */
+  static Drain drain(LocalStack stack, PgSettings pg, int poll, long firstUser, int backlog) throws Exception {
+    stack.stop("writer");
+    produce(stack, poll, firstUser, backlog);
+    try (Connection c = Schema.connect(pg);
+         PreparedStatement tallied = c.prepareStatement("SELECT coalesce(sum(count), 0) FROM tallies WHERE poll_id = ?")) {
+      tallied.setInt(1, poll);
+      long started = System.nanoTime();
+      long writerPid = stack.startWriter().pid();
+      long first;
+      while ((first = single(tallied)) == 0) {
+        awaitWriter(stack);
+        Thread.sleep(5);
+      }
+      long t0 = System.nanoTime();
+      double m0 = ProcCpu.machineBusy();
+      Map<String, Double> w0 = ProcCpu.threadsOf(writerPid);
+      Map<String, double[]> d0 = cpu(stack);
+      long rows;
+      while ((rows = single(tallied)) < backlog) {
+        awaitWriter(stack);
+        Thread.sleep(5);
+      }
+      long t1 = System.nanoTime();
+      double m1 = ProcCpu.machineBusy();
+      Map<String, Double> w1 = ProcCpu.threadsOf(writerPid);
+      Map<String, double[]> d1 = cpu(stack);
+      if (rows != backlog || count(pg, "SELECT count(*) FROM votes WHERE poll_id = " + poll) != backlog) {
+        throw new IllegalStateException("poll " + poll + ": " + rows + " counted, backlog " + backlog);
+      }
+      return new Drain(backlog, first, started, t0, t1, d0, d1, m0, m1, w0, w1);
+    }
+  }
+
+  private static void awaitWriter(LocalStack stack) {
+    if (stack.pid("writer").isEmpty()) throw new IllegalStateException("the writer exited during the drain:\n" + stack.tail("writer"));
+  }
+
+  private static long single(PreparedStatement ps) throws Exception {
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * Produces votes straight to the stack's topic (acks all), as the edge would: voters {@code firstUser} on, option
+   * {@code i % 4} for the i-th, a fresh receipt each.
+   */
+  static void produce(LocalStack stack, int poll, long firstUser, int n) throws Exception {
     byte[] addr = {127, 0, 0, 1};
     try (var p = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
       ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024),
       new UserKeySerializer(), new VoteEventSerializer())) {
       long now = System.currentTimeMillis();
       for (int i = 0; i < n; i++) {
-        p.send(new ProducerRecord<>(stack.settings().topic(), (long) i + 1, new VoteEvent(poll, i + 1, i % 4, now, Receipt.random(), addr, 0)));
+        long user = firstUser + i;
+        p.send(new ProducerRecord<>(stack.settings().topic(), user, new VoteEvent(poll, user, i % 4, now, Receipt.random(), addr, 0)));
       }
       p.flush();
     }
-  }
-
-  static long tallied(PgSettings pg, int poll) throws Exception {
-    return count(pg, "SELECT coalesce(sum(count), 0) FROM tallies WHERE poll_id = " + poll);
   }
 
   static long count(PgSettings pg, String sql) throws Exception {

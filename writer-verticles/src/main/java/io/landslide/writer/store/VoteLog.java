@@ -201,16 +201,38 @@ final class VoteLog {
     return out;
   }
 
-  /** Binds the columns of {@code rows} as one array parameter each, from {@code first}; @return the next parameter */
+  /**
+   * Binds the columns of {@code rows} as one array parameter each, from {@code first}; one monomorphic loop per column
+   * type (a generic loop over mixed boxes cost the JIT three compilations of it in a fresh writer).
+   *
+   * @return the next parameter
+   */
   private static int arrays(Connection c, PreparedStatement ps, int first, List<Object[]> rows, String... types) throws SQLException {
+    int n = rows.size();
     for (int col = 0; col < types.length; col++) {
-      Object[] values = switch (types[col]) {
-        case "int4" -> new Integer[rows.size()];
-        case "int2" -> new Short[rows.size()];
-        case "int8" -> new Long[rows.size()];
-        default -> new byte[rows.size()][];
-      };
-      for (int r = 0; r < rows.size(); r++) values[r] = rows.get(r)[col];
+      Object[] values;
+      switch (types[col]) {
+        case "int4" -> {
+          Integer[] v = new Integer[n];
+          for (int r = 0; r < n; r++) v[r] = (Integer) rows.get(r)[col];
+          values = v;
+        }
+        case "int2" -> {
+          Short[] v = new Short[n];
+          for (int r = 0; r < n; r++) v[r] = (Short) rows.get(r)[col];
+          values = v;
+        }
+        case "int8" -> {
+          Long[] v = new Long[n];
+          for (int r = 0; r < n; r++) v[r] = (Long) rows.get(r)[col];
+          values = v;
+        }
+        default -> {
+          byte[][] v = new byte[n][];
+          for (int r = 0; r < n; r++) v[r] = (byte[]) rows.get(r)[col];
+          values = v;
+        }
+      }
       ps.setArray(first + col, c.createArrayOf(types[col], values));
     }
     return first + types.length;

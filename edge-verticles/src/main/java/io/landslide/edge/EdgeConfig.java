@@ -47,6 +47,11 @@ public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, Live
     if (jwt.production() && defences.pow().secret().equals(PowConfig.DEV_SECRET)) {
       throw new IllegalArgumentException("the dev proof-of-work secret (VOTING_POW_SECRET) is refused in production");
     }
+    // A vote waits for Kafka's ack up to the delivery timeout: the slow-client limit on a request with a body must outlast it.
+    if (http.bodyTimeoutMs() < kafka.deliveryTimeoutMs() + 1000) {
+      throw new IllegalArgumentException("VOTING_HTTP_BODY_TIMEOUT_MS must be at least VOTING_KAFKA_DELIVERY_TIMEOUT_MS + 1000 ("
+        + (kafka.deliveryTimeoutMs() + 1000) + ")");
+    }
     // A claim younger than a produce can take may still have its vote on the way: settling it could free a voter
     // whose vote is then counted, and the voter's second vote would be refused after a 202.
     if (reconcile.graceMs() < kafka.deliveryTimeoutMs() + RECONCILE_MARGIN_MS) {
@@ -61,8 +66,10 @@ public record EdgeConfig(HttpConfig http, JwtConfig jwt, KafkaConfig kafka, Live
    */
   public static EdgeConfig fromEnv(Map<String, String> env) {
     Env e = Env.of(env);
-    HttpConfig http = HttpConfig.fromEnv(e);
-    return new EdgeConfig(http, JwtConfig.fromEnv(e), KafkaConfig.fromEnv(e), LiveConfig.fromEnv(e, http.instances()), PollConfig.fromEnv(e),
+    KafkaConfig kafka = KafkaConfig.fromEnv(e);
+    // By default a request with a body may take the delivery timeout and 5 s more (a vote waiting for Kafka's ack).
+    HttpConfig http = HttpConfig.fromEnv(e, Math.max(HttpConfig.DEFAULT_BODY_TIMEOUT_MS, kafka.deliveryTimeoutMs() + 5000L));
+    return new EdgeConfig(http, JwtConfig.fromEnv(e), kafka, LiveConfig.fromEnv(e, http.instances()), PollConfig.fromEnv(e),
       DefenceConfig.fromEnv(env), AccountConfig.fromEnv(env), ClusterSettings.fromEnv(env), PgSettings.fromEnv(env), BitmapOptions.fromEnv(env),
       ReconcileConfig.fromEnv(e), AuditConfig.fromEnv(e, JwtConfig.fromEnv(e).production()), io.landslide.codec.TallySeal.fromEnv(env));
   }

@@ -18,6 +18,7 @@ import io.landslide.edge.defence.RateLimits;
 import io.landslide.edge.http.Http;
 import io.landslide.edge.http.HttpConfig;
 import io.landslide.edge.http.SecurityHeaders;
+import io.landslide.edge.http.SlowClients;
 import io.landslide.edge.http.TrustedProxies;
 import io.landslide.edge.live.LiveConfig;
 import io.landslide.edge.live.LiveResults;
@@ -127,6 +128,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
       LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
       return Future.succeededFuture();
     });
+    SlowClients slow = new SlowClients(vertx, config.headerTimeoutMs(), SlowClients.KEEP_ALIVE_MS, config.bodyTimeoutMs());
     HttpServerOptions serverOptions = new HttpServerOptions();
     if (config.tls()) {
       serverOptions.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
@@ -144,10 +146,14 @@ public final class HttpEdgeVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(4 * 1024).setMaxWebSocketMessageSize(4 * 1024))
       .invalidRequestHandler(req -> refuseMalformed(req, http))
       .connectionHandler(c -> {
-        if (proxies == null || proxies.admit(c)) shared.metrics().connectionOpened(c);
+        if (proxies == null || proxies.admit(c)) {
+          shared.metrics().connectionOpened(c);
+          slow.opened(c);
+        }
       })
       // The vote path skips the router: it is the hot path, and it reads its own bounded body.
       .requestHandler(req -> {
+        slow.request(req);
         if (req.method() == HttpMethod.POST && VoteHandler.matches(req.path())) votes.handle(req);
         else router.handle(req);
       }).listen().onSuccess(s -> server = s);

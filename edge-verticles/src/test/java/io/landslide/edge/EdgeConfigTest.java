@@ -92,6 +92,16 @@ class EdgeConfigTest {
     assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("VOTING_HTTP_H2C", "yes"))).hasMessageContaining("VOTING_HTTP_H2C");
   }
 
+  @Test
+  @DisplayName("A request with a body may outlast a vote's wait for Kafka: the body limit follows the delivery timeout, and a shorter one is refused")
+  void shouldKeepTheBodyLimitAboveTheDeliveryTimeout() {
+    assertThat(EdgeConfig.fromEnv(Map.of()).http().bodyTimeoutMs()).isEqualTo(20_000);
+    assertThat(EdgeConfig.fromEnv(Map.of("VOTING_KAFKA_DELIVERY_TIMEOUT_MS", "30000", "VOTING_RECONCILE_GRACE_MS", "35000")).http().bodyTimeoutMs())
+      .isEqualTo(35_000);
+    assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("VOTING_HTTP_BODY_TIMEOUT_MS", "3000"))).hasMessageContaining("VOTING_HTTP_BODY_TIMEOUT_MS");
+    assertThatThrownBy(() -> EdgeConfig.fromEnv(Map.of("VOTING_HTTP_HEADER_TIMEOUT_MS", "10"))).hasMessageContaining("VOTING_HTTP_HEADER_TIMEOUT_MS");
+  }
+
   private static final String PROD_LOG_KEY = "prod.example/votes+9bdeaf04+AaF9RFlEmrYB93Ne9glssF/cw4rNq/D0jrC6hxYBuhBO";
   private static final String PROD_RECEIPT_KEY = "MDEyMzQ1Njc4OWFiY2RlZg==";
   private static final String PROD_CLUSTER_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";

@@ -25,12 +25,22 @@ import java.util.List;
  * @param trustedProxies    {@code VOTING_HTTP_TRUSTED_PROXIES}: the CIDR blocks (comma-separated, IPv4 and IPv6) the load
  *                          balancers connect from; with the PROXY protocol, a connection from any other peer is closed
  *                          before a request is read. None by default; unused without the PROXY protocol
+ * @param headerTimeoutMs   {@code VOTING_HTTP_HEADER_TIMEOUT_MS}: a connection's first request's headers must be complete
+ *                          this long after it opened, default {@value #DEFAULT_HEADER_TIMEOUT_MS} ({@link SlowClients}; the
+ *                          next requests' within 75 s of the previous response)
+ * @param bodyTimeoutMs     {@code VOTING_HTTP_BODY_TIMEOUT_MS}: a request with a body must be read and answered this long
+ *                          after its headers, default {@value #DEFAULT_BODY_TIMEOUT_MS}: above the Kafka delivery timeout
  * @param h2c               {@code VOTING_HTTP_H2C}: accept HTTP/2 over cleartext (prior knowledge and {@code Upgrade: h2c}).
  *                          Off by default: the load balancer speaks HTTP/1.1 (or HTTP/2 over TLS) to the edge, and h2c
  *                          lets a client multiplex many requests past per-connection limits
  */
 public record HttpConfig(int port, int instances, int retryAfterSeconds, String tlsCertPath, String tlsKeyPath, List<String> corsOrigins,
-                         int drainSeconds, int opsPort, boolean proxyProtocol, CidrSet trustedProxies, boolean h2c) {
+                         int drainSeconds, int opsPort, boolean proxyProtocol, CidrSet trustedProxies, long headerTimeoutMs,
+                         long bodyTimeoutMs, boolean h2c) {
+  /** Default time for a request's headers, and keep-alive idle limit. */
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 15_000;
+  /** Default time for a request with a body to be read and answered. */
+  public static final long DEFAULT_BODY_TIMEOUT_MS = 20_000;
   /** Default HTTP port. */
   public static final int DEFAULT_PORT = 8080;
   /** Default {@code Retry-After}. */
@@ -54,6 +64,8 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
       if (!o.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) throw new IllegalArgumentException("VOTING_CORS_ORIGINS: not an origin: " + o);
     }
     if (trustedProxies == null) trustedProxies = CidrSet.NONE;
+    if (headerTimeoutMs < 1000) throw new IllegalArgumentException("VOTING_HTTP_HEADER_TIMEOUT_MS must be at least 1000");
+    if (bodyTimeoutMs < 1000) throw new IllegalArgumentException("VOTING_HTTP_BODY_TIMEOUT_MS must be at least 1000");
     // Trusting every peer would let any client write any address into the header: refused, not defaulted.
     if (proxyProtocol && trustedProxies.isEmpty()) {
       throw new IllegalArgumentException("VOTING_HTTP_PROXY_PROTOCOL=true needs VOTING_HTTP_TRUSTED_PROXIES, the CIDR blocks of the load "
@@ -66,12 +78,23 @@ public record HttpConfig(int port, int instances, int retryAfterSeconds, String 
    * @return the configuration, defaults for what is not set
    */
   public static HttpConfig fromEnv(Env env) {
+    return fromEnv(env, DEFAULT_BODY_TIMEOUT_MS);
+  }
+
+  /**
+   * @param env         the environment
+   * @param bodyDefault the body limit when {@code VOTING_HTTP_BODY_TIMEOUT_MS} is not set (it must outlast a vote's wait
+   *                    for Kafka: the edge passes its delivery timeout's share)
+   * @return the configuration, defaults for what is not set
+   */
+  public static HttpConfig fromEnv(Env env, long bodyDefault) {
     return new HttpConfig(env.intValue("VOTING_HTTP_PORT", DEFAULT_PORT),
       env.intValue("VOTING_EDGE_INSTANCES", Runtime.getRuntime().availableProcessors()),
       env.intValue("VOTING_RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS),
       env.optional("VOTING_TLS_CERT"), env.optional("VOTING_TLS_KEY"), env.list("VOTING_CORS_ORIGINS"),
       env.intValue("VOTING_SHUTDOWN_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS), env.intValue("VOTING_OPS_PORT", SAME_PORT),
-      bool(env, "VOTING_HTTP_PROXY_PROTOCOL"), trustedProxies(env), bool(env, "VOTING_HTTP_H2C"));
+      bool(env, "VOTING_HTTP_PROXY_PROTOCOL"), trustedProxies(env), env.longValue("VOTING_HTTP_HEADER_TIMEOUT_MS", DEFAULT_HEADER_TIMEOUT_MS),
+      env.longValue("VOTING_HTTP_BODY_TIMEOUT_MS", bodyDefault), bool(env, "VOTING_HTTP_H2C"));
   }
 
   private static boolean bool(Env env, String name) {

@@ -130,8 +130,13 @@ public final class LogSigner {
   }
 
   private void keepCheckpoint(Connection c, int poll, long size, byte[] root) throws SQLException {
-    String note = SignedNote.sign(new Checkpoint(LogKeys.origin(signer.name(), poll), size, root, List.of()).text(), signer);
-    try (PreparedStatement ps = c.prepareStatement(KEEP_CHECKPOINT)) {
+    keep(c, KEEP_CHECKPOINT, poll, size, root, List.of());
+  }
+
+  /** Signs a checkpoint of {@code (size, root)} with these extension lines and stores it with the statement given. */
+  private void keep(Connection c, String sql, int poll, long size, byte[] root, List<String> extensions) throws SQLException {
+    String note = SignedNote.sign(new Checkpoint(LogKeys.origin(signer.name(), poll), size, root, extensions).text(), signer);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setInt(1, poll);
       ps.setLong(2, size);
       ps.setBytes(3, root);
@@ -229,19 +234,11 @@ public final class LogSigner {
       LOG.error("poll {}: {} votes counted, {} in its log: its result is not signed", poll, total, size);
       return false;
     }
-    String origin = LogKeys.origin(signer.name(), poll);
     List<String> lines = new ArrayList<>(options + 1);
     lines.add(RESULT_LINE);
     for (int o = 0; o < options; o++) lines.add(o + " " + counts[o]);
-    String result = SignedNote.sign(new Checkpoint(origin, size, root, lines).text(), signer);
     keepCheckpoint(c, poll, size, root);
-    try (PreparedStatement ps = c.prepareStatement(KEEP_RESULT)) {
-      ps.setInt(1, poll);
-      ps.setLong(2, size);
-      ps.setBytes(3, root);
-      ps.setString(4, result);
-      ps.executeUpdate();
-    }
+    keep(c, KEEP_RESULT, poll, size, root, lines);
     try (PreparedStatement ps = c.prepareStatement(SEAL)) {
       ps.setInt(1, poll);
       ps.executeUpdate();

@@ -91,6 +91,21 @@ function solveChallenge() {
   });
 }
 
+// A registration's proof of work, when the edge asks one (bound to the address); null when it asks none.
+async function solveRegistration(email) {
+  const r = await api('GET', '/auth/challenge?email=' + encodeURIComponent(email));
+  if (r.status !== 200 || r.json.difficulty === 0) return null; // a bad address or a limit: the registration says why
+  const c = r.json;
+  say('Proving this is a person, not a script (a few seconds)…');
+  const nonce = await new Promise((resolve, reject) => {
+    const worker = new Worker('/pow-worker.js');
+    worker.onmessage = e => { worker.terminate(); resolve(e.data.nonce); };
+    worker.onerror = () => { worker.terminate(); reject(new Error('The proof of work could not be computed here.')); };
+    worker.postMessage({prefix: c.challenge + ':' + c.sub + ':' + c.poll + ':', difficulty: c.difficulty});
+  });
+  return {challenge: c.challenge, expires: c.expires, signature: c.signature, nonce};
+}
+
 function showBallot() {
   $('account').hidden = true;
   $('ballot').hidden = false;
@@ -106,7 +121,14 @@ async function signIn(create) {
   $('login').disabled = $('register').disabled = true;
   try {
     if (create) {
-      const r = await api('POST', '/auth/register', {email, password});
+      const body = {email, password};
+      try {
+        const pow = await solveRegistration(email);
+        if (pow) body.pow = pow;
+      } catch (e) {
+        return say(e.message, true);
+      }
+      const r = await api('POST', '/auth/register', body);
       if (r.status !== 201 && r.status !== 409) return say(r.json.message || 'The account could not be created.', true);
     }
     const r = await api('POST', '/auth/login', {email, password});

@@ -131,7 +131,8 @@ public final class EdgeMain {
     AdminTokens adminTokens = new AdminTokens(pool, config.accounts().adminTokenMaxSeconds());
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt(), adminTokens), polls, store,
       finality, producer, metrics, health, metrics.spectators(),
-      http -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(), http),
+      (http, pow) -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(),
+        http, pow),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode(),
       new LogStore(pool, config.audit().verifier()), new ReceiptCipher(config.audit().receiptKeys()),
       new io.landslide.edge.live.SpectatorCap(config.live().perAddress()), adminTokens, config.tallySeal());

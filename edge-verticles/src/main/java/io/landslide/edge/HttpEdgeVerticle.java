@@ -95,7 +95,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
    */
   public record Shared(Authenticator auth, PollCache polls, PollStore store, Finality finality, VoteProducer producer,
                        EdgeMetrics metrics, Health health, AtomicInteger spectators,
-                       Function<Http, AccountApi> accounts, RateLimits rates, Defences defences, String jwks, LogStore log,
+                       java.util.function.BiFunction<Http, ProofOfWork, AccountApi> accounts, RateLimits rates, Defences defences, String jwks, LogStore log,
                        ReceiptCipher receipts, io.landslide.edge.live.SpectatorCap spectatorCap,
                        io.landslide.edge.account.AdminTokens adminTokens, io.landslide.codec.TallySeal tallySeal) {
   }
@@ -244,7 +244,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.get("/api/v1/polls/:id").handler(api::get);
     r.get("/api/v1/polls").handler(api::list);
     r.post("/api/v1/polls").handler(BodyHandler.create(false).setBodyLimit(POLL_BODY_LIMIT)).handler(api::create);
-    AccountApi accounts = shared.accounts().apply(http);
+    AccountApi accounts = shared.accounts().apply(http, pow);
+    r.get("/api/v1/auth/challenge").handler(accounts::challenge);
     r.post("/api/v1/auth/register").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::register);
     r.post("/api/v1/auth/login").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::login);
     r.get("/.well-known/jwks.json").handler(ctx -> {

@@ -31,6 +31,7 @@ public final class AccountApi {
   private final AtomicInteger queued;
   private final AccountConfig config;
   private final RateLimiter addressLimit;
+  private final io.landslide.edge.defence.ProofOfWork pow;
   private final Http http;
 
   /**
@@ -44,7 +45,8 @@ public final class AccountApi {
    * @param http   response writing
    */
   public AccountApi(AccountStore store, PasswordHasher hasher, Authenticator.Issuer issuer, WorkerExecutor kdf, AtomicInteger queued, AccountConfig config,
-             RateLimiter addressLimit, Http http) {
+             RateLimiter addressLimit, Http http, io.landslide.edge.defence.ProofOfWork pow) {
+    this.pow = pow;
     this.store = store;
     this.hasher = hasher;
     this.issuer = issuer;
@@ -55,9 +57,42 @@ public final class AccountApi {
     this.http = http;
   }
 
-  /** {@code POST /auth/register {"email","password"}} → 201 {@code {"userId"}}; 400; 409 {@code email_taken}. */
+  /**
+   * {@code GET /auth/challenge?email=}: a registration's proof of work, bound to the e-mail (its {@code sub} is the
+   * e-mail's number, {@code poll} 0), so one solution registers one address. Limited like register and login.
+   */
+  public void challenge(RoutingContext ctx) {
+    if (!addressLimit.tryAcquire(Http.networkKey(ctx.request()))) {
+      http.error(ctx, ErrorCode.RATE_LIMITED, null);
+      return;
+    }
+    String raw = ctx.request().getParam("email");
+    String email = raw == null ? null : raw.strip();
+    if (email == null || !Credentials.isEmail(email)) {
+      http.error(ctx, ErrorCode.BAD_REQUEST, "Ask with ?email=<the address to register>.");
+      return;
+    }
+    long sub = emailNumber(Credentials.key(email));
+    Http.json(ctx, 200, pow.challenge(0, sub, config.registerDifficulty()).put("sub", Long.toString(sub)).put("poll", 0).encode());
+  }
+
+  /** @return the number a registration's proof of work is bound to: 32 bits of SHA-256 of the normalised e-mail */
+  static long emailNumber(String emailKey) {
+    byte[] h = io.landslide.codec.PowHash.sha256().digest(("landslide-register\n" + emailKey).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return ((h[0] & 0xffL) << 24 | (h[1] & 0xffL) << 16 | (h[2] & 0xffL) << 8 | (h[3] & 0xffL)) + 1;
+  }
+
+  /** {@code POST /auth/register {"email","password","pow"?}} → 201 {@code {"userId"}}; 400; 403 {@code challenge_required}; 409 {@code email_taken}. */
   public void register(RoutingContext ctx) {
     credentials(ctx)
+      .compose(cred -> {
+        int difficulty = config.registerDifficulty();
+        if (difficulty > 0 && !pow.verify(cred.pow(), 0, emailNumber(cred.emailKey()), difficulty)) {
+          return Future.failedFuture(Rejection.of(ErrorCode.CHALLENGE_REQUIRED,
+            "A proof of work is required to register: GET /api/v1/auth/challenge?email=<the address>."));
+        }
+        return Future.succeededFuture(cred);
+      })
       .compose(cred -> store.exists(cred.emailKey()).compose(taken -> {
         // The same work whether the address is taken or not: a taken one is hashed too, so the answer's timing does
         // not tell an attacker which e-mail addresses have accounts (the contract's 409 still says so: docs/security.md).
@@ -116,7 +151,12 @@ public final class AccountApi {
    * @param emailKey its normalised form (NFC, lower case): what uniqueness and login compare
    * @param password the password
    */
-  record Credentials(String email, String emailKey, String password) {
+  record Credentials(String email, String emailKey, String password, JsonObject pow) {
+    /** @return the normalised key of an e-mail (what makes two spellings one account) */
+    static String key(String email) {
+      return Normalizer.normalize(email, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+    }
+
     static Credentials parse(JsonObject o) {
       if (!(o.getValue("email") instanceof String raw) || !(o.getValue("password") instanceof String password)) {
         throw bad("Send {\"email\": <string>, \"password\": <string>}.");
@@ -126,7 +166,9 @@ public final class AccountApi {
       int length = password.codePointCount(0, password.length());
       if (length < MIN_PASSWORD || length > MAX_PASSWORD) throw bad("password must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters.");
       if (password.chars().anyMatch(c -> c == 0)) throw bad("password has a NUL character.");
-      return new Credentials(email, Normalizer.normalize(email, Normalizer.Form.NFC).toLowerCase(Locale.ROOT), password);
+      Object pow = o.getValue("pow");
+      if (pow != null && !(pow instanceof JsonObject)) throw bad("pow must be an object: {challenge, expires, signature, nonce}.");
+      return new Credentials(email, key(email), password, (JsonObject) pow);
     }
 
     /** A pragmatic check (RFC 5321 lengths, one {@code @}, a dotted domain, no spaces or controls), not a full RFC 5322 parser. */

@@ -15,11 +15,14 @@ import java.util.Map;
  * @param adminTokenMaxSeconds {@code VOTING_ADMIN_TOKEN_MAX_SECONDS}: the longest an admin or scrutineer token may live
  *                          ({@code exp - iat}), and the lifetime of such an account's login token, default
  *                          {@value #DEFAULT_ADMIN_TOKEN_MAX_SECONDS} ({@link AdminTokens})
+ * @param registerDifficulty {@code VOTING_REGISTER_POW_DIFFICULTY}: leading zero bits a registration's proof of work
+ *                          must have ({@code GET /auth/challenge?email=}), bound to the e-mail; 0 (the default, and the
+ *                          contract's plain registration) turns it off; production sets it (e.g. 20)
  * @param maxHashesQueued   {@code VOTING_KDF_MAX_QUEUED}: hashes waiting or running at once; past it, 503 with
  *                          {@code Retry-After} (a flood of logins must not queue without bound), default {@value #DEFAULT_MAX_QUEUED}
  */
 public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfIterations, int kdfThreads, int maxHashesQueued,
-                            long adminTokenMaxSeconds) {
+                            long adminTokenMaxSeconds, int registerDifficulty) {
   /** Default longest lifetime of an admin or scrutineer token: 15 minutes. */
   public static final long DEFAULT_ADMIN_TOKEN_MAX_SECONDS = 900;
   /** Default token lifetime. */
@@ -39,6 +42,7 @@ public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfItera
     if (kdfThreads < 1) throw new IllegalArgumentException("VOTING_KDF_THREADS must be at least 1");
     if (maxHashesQueued < 1) throw new IllegalArgumentException("VOTING_KDF_MAX_QUEUED must be at least 1");
     if (adminTokenMaxSeconds < 60 || adminTokenMaxSeconds > 3600) throw new IllegalArgumentException("VOTING_ADMIN_TOKEN_MAX_SECONDS must be 60 to 3600");
+    if (registerDifficulty < 0 || registerDifficulty > 32) throw new IllegalArgumentException("VOTING_REGISTER_POW_DIFFICULTY must be 0 to 32");
   }
 
   /** @return the defaults */
@@ -57,6 +61,7 @@ public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfItera
       Env.of(env).intValue("VOTING_KDF_ITERATIONS", DEFAULT_KDF_ITERATIONS),
       Env.of(env).intValue("VOTING_KDF_THREADS", Runtime.getRuntime().availableProcessors()),
       Env.of(env).intValue("VOTING_KDF_MAX_QUEUED", DEFAULT_MAX_QUEUED),
-      Env.of(env).longValue("VOTING_ADMIN_TOKEN_MAX_SECONDS", DEFAULT_ADMIN_TOKEN_MAX_SECONDS));
+      Env.of(env).longValue("VOTING_ADMIN_TOKEN_MAX_SECONDS", DEFAULT_ADMIN_TOKEN_MAX_SECONDS),
+      Env.of(env).intValue("VOTING_REGISTER_POW_DIFFICULTY", 0));
   }
 }

@@ -25,6 +25,7 @@ public final class Authenticator {
   private static final int LEEWAY_SECONDS = 5;
 
   private final JWTAuth jwt;
+  private final long maxLifetimeSeconds;
 
   /**
    * A verified caller.
@@ -56,6 +57,7 @@ public final class Authenticator {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.secret()));
     }
     this.jwt = JWTAuth.create(vertx, options);
+    this.maxLifetimeSeconds = config.maxLifetimeSeconds();
   }
 
   /**
@@ -124,7 +126,7 @@ public final class Authenticator {
       return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
     }
     String token = authorization.substring(BEARER.length()).trim();
-    if (token.isEmpty() || token.length() > 4096) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    if (token.isEmpty() || token.length() > 4096 || critical(token)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
     Future<User> checked;
     try {
       checked = jwt.authenticate(new TokenCredentials(token));
@@ -136,6 +138,7 @@ public final class Authenticator {
     return checked.transform(ar -> {
       if (ar.failed()) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
       Voter v = voter(ar.result());
+      if (v != null && v.expiresAt() - System.currentTimeMillis() / 1000 > maxLifetimeSeconds) v = null; // far-future: refused
       if (v != null && privileged.revoked(v)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED, "This token was revoked: log in again."));
       return v == null ? Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED)) : Future.succeededFuture(v);
     });
@@ -157,6 +160,30 @@ public final class Authenticator {
   public Future<Voter> scrutineer(String authorization) {
     return authenticate(authorization).compose(v -> v.scrutineer() ? privileged.check(v)
       : Future.failedFuture(Rejection.of(ErrorCode.FORBIDDEN, "This call needs the scrutineer role.")));
+  }
+
+  /**
+   * RFC 7515 4.1.11: a token whose header names extensions the recipient must understand ({@code crit}) must be refused
+   * when it does not understand them, and this edge understands none. The JWT library does not check it.
+   *
+   * @return whether the token's header has a {@code crit} member (or cannot be read: the library refuses it then)
+   */
+  static boolean critical(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0 || dot > 1024) return false;
+    try {
+      String header = new String(java.util.Base64.getUrlDecoder().decode(token.substring(0, dot)), java.nio.charset.StandardCharsets.UTF_8);
+      if (header.indexOf('\\') >= 0) { // an escaped spelling of the key: read it as JSON
+        try {
+          return new JsonObject(header).containsKey("crit");
+        } catch (RuntimeException notJson) {
+          return true;
+        }
+      }
+      return header.contains("\"crit\"");
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static Voter voter(User user) {

@@ -19,8 +19,14 @@ import java.util.List;
  * @param privateKeyPem {@code VOTING_JWT_PRIVATE_KEY}: production, the PKCS#8 PEM key this edge signs login tokens with
  *                      (none: it issues no tokens)
  * @param kid           {@code VOTING_JWT_KID}: the {@code kid} of that key; its public key must be in the JWKS
+ * @param maxLifetimeSeconds {@code VOTING_TOKEN_MAX_LIFETIME_SECONDS}: a token whose {@code exp} is further ahead than
+ *                      this is refused (a far-future token, stolen or minted by a leaked key, lives no longer than any
+ *                      genuine one), default {@value #DEFAULT_MAX_LIFETIME_SECONDS} (the longest login token, 7 days)
  */
-public record JwtConfig(String profile, String secret, String publicKeyPem, String algorithm, String jwks, String privateKeyPem, String kid) {
+public record JwtConfig(String profile, String secret, String publicKeyPem, String algorithm, String jwks, String privateKeyPem, String kid,
+                        long maxLifetimeSeconds) {
+  /** Default longest remaining lifetime of a token taken. */
+  public static final long DEFAULT_MAX_LIFETIME_SECONDS = 7 * 24 * 3600;
   /** The dev-only HS256 secret: documented, refused by the production profile. */
   public static final String DEV_SECRET = "landslide-dev-secret-do-not-use-in-production";
 
@@ -49,7 +55,8 @@ public record JwtConfig(String profile, String secret, String publicKeyPem, Stri
    */
   public static JwtConfig fromEnv(Env env) {
     return new JwtConfig(env.string("VOTING_PROFILE", "local"), env.string("VOTING_JWT_SECRET", DEV_SECRET), env.optional("VOTING_JWT_PUBLIC_KEY"),
-      env.string("VOTING_JWT_ALGORITHM", "RS256"), env.optional("VOTING_JWT_JWKS"), env.optional("VOTING_JWT_PRIVATE_KEY"), env.optional("VOTING_JWT_KID"));
+      env.string("VOTING_JWT_ALGORITHM", "RS256"), env.optional("VOTING_JWT_JWKS"), env.optional("VOTING_JWT_PRIVATE_KEY"), env.optional("VOTING_JWT_KID"),
+      env.longValue("VOTING_TOKEN_MAX_LIFETIME_SECONDS", DEFAULT_MAX_LIFETIME_SECONDS));
   }
 
   /** @return whether this is the production profile (asymmetric tokens only) */

@@ -229,9 +229,4 @@ public final class LogApi {
     for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return -1;
     return Long.parseLong(s);
   }
-
-  /** @return the poll's checkpoint fields for results and frames, or null when it has none yet */
-  public static JsonObject checkpointJson(LogStore.Head h) {
-    return h == null ? null : new JsonObject().put("size", h.size()).put("root", Base64.getEncoder().encodeToString(h.root()));
-  }
 }

@@ -29,7 +29,6 @@ public final class SlowClients {
   private final long headerMs;
   private final long keepAliveMs;
   private final long bodyMs;
-  private long cut;
 
   /**
    * @param vertx    the event loop's Vert.x (for the sweep timer, on the calling context)
@@ -61,17 +60,11 @@ public final class SlowClients {
     req.response().endHandler(v -> d[0] = System.currentTimeMillis() + keepAliveMs); // the next request's headers are due
   }
 
-  /** @return connections cut so far for being too slow */
-  public long cut() {
-    return cut;
-  }
-
   void sweep(long now) {
     for (Iterator<Map.Entry<HttpConnection, long[]>> it = deadlines.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<HttpConnection, long[]> e = it.next();
       if (e.getValue()[0] <= now) {
         it.remove();
-        cut++;
         e.getKey().close();
       }
     }

@@ -37,9 +37,4 @@ public final class SpectatorCap {
   public void release(String address) {
     counts.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
   }
-
-  /** @return addresses holding connections now (for tests and metrics) */
-  public int addresses() {
-    return counts.size();
-  }
 }

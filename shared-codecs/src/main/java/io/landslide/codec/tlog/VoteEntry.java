@@ -50,10 +50,9 @@ public record VoteEntry(int poll, int option, byte[] commitment) {
 
   /** @return the commitment to a receipt in a poll */
   public static byte[] commitment(MessageDigest sha, int poll, Receipt receipt) {
-    sha.reset();
-    sha.update(DOMAIN);
-    sha.update(ByteBuffer.allocate(20).putInt(poll).putLong(receipt.hi()).putLong(receipt.lo()).array());
-    return sha.digest();
+    byte[] entry = new byte[SIZE];
+    write(sha, poll, 0, receipt.hi(), receipt.lo(), entry, 0);
+    return Arrays.copyOfRange(entry, 6, SIZE);
   }
 
   /**

@@ -149,16 +149,19 @@ class PollApiIT {
   @Test
   @DisplayName("A scheduled poll is shown to admins only until it opens: hidden from the list, the poll, results and live streams; a vote gets 409 poll_not_open")
   void shouldHideScheduledPollsFromAllButAdmins() {
-    int id = f.createPoll(new JsonObject().put("title", "Tonight's secret").put("options", java.util.List.of("Spoiler A", "Spoiler B"))
+    // Unique to this run: the test database outlives runs, and an earlier run's scheduled poll has opened since.
+    String secret = "Tonight's secret " + java.util.UUID.randomUUID();
+    String spoiler = "Spoiler " + java.util.UUID.randomUUID();
+    int id = f.createPoll(new JsonObject().put("title", secret).put("options", java.util.List.of(spoiler, "Spoiler B"))
       .put("opensAt", java.time.Instant.now().plusSeconds(3600).toString()));
     for (String token : new String[] {null, TOKENS.voter(5), "not a token"}) {
-      assertThat(f.call(HttpMethod.GET, "/api/v1/polls", token, null).bodyAsString()).doesNotContain("secret").doesNotContain("Spoiler");
+      assertThat(f.call(HttpMethod.GET, "/api/v1/polls", token, null).bodyAsString()).doesNotContain(secret).doesNotContain(spoiler);
       assertError(f.call(HttpMethod.GET, "/api/v1/polls/" + id, token, null), 404, "poll_not_found");
       assertError(f.call(HttpMethod.GET, "/api/v1/polls/" + id + "/results", token, null), 404, "poll_not_found");
       assertError(f.call(HttpMethod.GET, "/api/v1/polls/" + id + "/events", token, null), 404, "poll_not_found");
     }
     assertThat(f.call(HttpMethod.GET, "/api/v1/polls/" + id, TOKENS.admin(1), null).bodyAsJsonObject().getString("status")).isEqualTo("scheduled");
-    assertThat(f.call(HttpMethod.GET, "/api/v1/polls", TOKENS.admin(1), null).bodyAsString()).contains("Tonight's secret");
+    assertThat(f.call(HttpMethod.GET, "/api/v1/polls", TOKENS.admin(1), null).bodyAsString()).contains(secret);
     assertThat(f.call(HttpMethod.GET, "/api/v1/polls/" + id + "/results", TOKENS.admin(1), null).statusCode()).isEqualTo(200);
     assertError(f.call(HttpMethod.POST, "/api/v1/polls/" + id + "/votes", TOKENS.voter(5), "{\"option\":0}"), 409, "poll_not_open");
   }

@@ -22,8 +22,10 @@ public final class AddressRetention {
   static final long EVERY_MS = 60_000;
   /** Rows cleared per transaction. */
   static final int CHUNK = 5_000;
+  /** Polls looked at per run; a full page means more are due, and the next run comes at the next idle moment. */
+  static final int PAGE = 10;
   private static final String DUE = "SELECT p.id FROM polls p WHERE p.closes_at < now() - ? * interval '1 day'"
-    + " AND NOT EXISTS (SELECT 1 FROM poll_retention r WHERE r.poll_id = p.id) ORDER BY p.id LIMIT 10";
+    + " AND NOT EXISTS (SELECT 1 FROM poll_retention r WHERE r.poll_id = p.id) ORDER BY p.id LIMIT " + PAGE;
   private static final String CLEAR_VOTES = "UPDATE votes SET client_addr = NULL WHERE poll_id = ? AND user_id IN"
     + " (SELECT user_id FROM votes WHERE poll_id = ? AND client_addr IS NOT NULL LIMIT " + CHUNK + ")";
   private static final String CLEAR_REJECTS = "UPDATE vote_rejects SET client_addr = NULL WHERE poll_id = ? AND client_addr IS NOT NULL";
@@ -62,7 +64,7 @@ public final class AddressRetention {
       return out;
     });
     int cleared = 0;
-    boolean more = false;
+    boolean more = due.size() == PAGE; // a backlog of polls (a first run, a long outage) is worked through, not 10 a minute
     for (int poll : due) {
       int n = connection.inTransaction(c -> clearChunk(c, poll));
       cleared += n;

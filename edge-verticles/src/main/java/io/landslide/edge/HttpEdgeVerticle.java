@@ -147,8 +147,13 @@ public final class HttpEdgeVerticle extends VerticleBase {
       .invalidRequestHandler(req -> refuseMalformed(req, http))
       .connectionHandler(c -> {
         if (proxies == null || proxies.admit(c)) {
-          shared.metrics().connectionOpened(c);
+          // One close handler for both: a connection keeps only the last one set (the gauge once never went down).
+          shared.metrics().connectionOpened();
           slow.opened(c);
+          c.closeHandler(v -> {
+            shared.metrics().connectionClosed();
+            slow.closed(c);
+          });
         }
       })
       // The vote path skips the router: it is the hot path, and it reads its own bounded body.

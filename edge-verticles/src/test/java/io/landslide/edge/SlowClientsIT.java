@@ -89,4 +89,36 @@ class SlowClientsIT {
       assertThat(next).as("still open").isNotNegative();
     }
   }
+
+  private static double openConnections() {
+    String metrics = f.call(io.vertx.core.http.HttpMethod.GET, "/metrics", null, null).bodyAsString();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^landslide_http_connections(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
+    assertThat(m.find()).as("the gauge is exported").isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
+  @Test
+  @DisplayName("The open-connections gauge goes up with connections and back down when they close (one close handler serves the cut and the gauge)")
+  void shouldCountConnectionsOpenAndClosed() throws Exception {
+    double before = openConnections();
+    java.util.List<Socket> sockets = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 5; i++) {
+        Socket s = new Socket("localhost", f.config.http().port());
+        s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.setSoTimeout(10_000);
+        assertThat(s.getInputStream().read()).as("answered").isPositive();
+        sockets.add(s);
+      }
+      assertThat(openConnections()).as("five more open").isGreaterThanOrEqualTo(before + 5);
+    } finally {
+      for (Socket s : sockets) s.close();
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    double now;
+    while ((now = openConnections()) > before) {
+      if (System.nanoTime() > deadline) throw new AssertionError("the gauge stayed at " + now + " after the connections closed (" + before + " before)");
+      Thread.sleep(50);
+    }
+  }
 }

@@ -43,10 +43,14 @@ public final class SlowClients {
     vertx.setPeriodic(1000, t -> sweep(System.currentTimeMillis()));
   }
 
-  /** @param c a connection just opened: its first request's headers are due */
+  /** @param c a connection just opened: its first request's headers are due ({@link #closed} when it closes) */
   public void opened(HttpConnection c) {
     deadlines.put(c, new long[] {System.currentTimeMillis() + headerMs});
-    c.closeHandler(v -> deadlines.remove(c));
+  }
+
+  /** @param c a connection that closed */
+  public void closed(HttpConnection c) {
+    deadlines.remove(c);
   }
 
   /** @param req a request whose headers are in */

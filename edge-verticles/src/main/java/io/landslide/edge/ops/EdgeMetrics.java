@@ -44,9 +44,13 @@ public final class EdgeMetrics {
     produce = Timer.builder("landslide.kafka.produce").description("time from send to acks=all").publishPercentiles(0.5, 0.99, 0.999).register(registry);
   }
 
-  public void connectionOpened(io.vertx.core.http.HttpConnection c) {
+  /** A connection opened; the caller calls {@link #connectionClosed} from the connection's one close handler. */
+  public void connectionOpened() {
     connections.incrementAndGet();
-    c.closeHandler(v -> connections.decrementAndGet());
+  }
+
+  public void connectionClosed() {
+    connections.decrementAndGet();
   }
 
   public java.util.concurrent.atomic.AtomicInteger spectators() {

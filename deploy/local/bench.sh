@@ -14,7 +14,7 @@
 # The CPU the verifiable vote log costs a vote (entry, leaf, append; per batch, per second, per check; no stack needed):
 #   deploy/local/bench.sh log [votes=1000000]
 # The writer's backlog drain with the vote log next to without it, in one run (polls alternated, the log checked):
-#   deploy/local/bench.sh drain [backlog=500000] [rounds=2] [warmup=100000]
+#   deploy/local/bench.sh drain [backlog=500000] [rounds=2] [warmup=100000] [cold|warm: one writer process paused and resumed]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"

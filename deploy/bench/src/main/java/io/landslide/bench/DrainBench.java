@@ -31,6 +31,9 @@ import java.util.Map;
  * reported (PostgreSQL's and the broker's caches, the new tables' first pages).
  */
 public final class DrainBench {
+  /** Whether the drains share one writer process ({@code warm}). */
+  private static boolean WARM;
+
   private DrainBench() {
   }
 
@@ -60,11 +63,15 @@ public final class DrainBench {
     int backlog = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
+    boolean warm = args.length > 3 && args[3].equals("warm");
+    if (args.length > 3 && !warm && !args[3].equals("cold")) throw new IllegalArgumentException("the fourth argument is warm or cold");
+    WARM = warm;
     if (backlog < 1 || rounds < 1 || warmup < 0) throw new IllegalArgumentException("backlog and rounds at least 1, warm-up not negative");
     PgSettings pg = VoteBench.benchDatabase();
     LocalStack stack = VoteBench.benchStack(pg);
     System.out.printf("landslide drain benchmark: the writer's drain with the vote log next to without it; backlog %,d, %d rounds,"
-      + " warm-up %,d; %d cores%n", backlog, rounds, warmup, Runtime.getRuntime().availableProcessors());
+      + " warm-up %,d; %d cores; %s%n", backlog, rounds, warmup, Runtime.getRuntime().availableProcessors(),
+      warm ? "warm: one writer process throughout, paused while each backlog is produced" : "cold: a writer process started for each drain");
     stack.up();
     long[] nextUser = {1};
     List<Run> runs = new ArrayList<>();
@@ -126,13 +133,16 @@ public final class DrainBench {
     nextUser[0] += backlog;
     long wal0 = VoteBench.count(pg, "SELECT pg_current_wal_lsn() - '0/0'");
     long logBytes0 = VoteBench.count(pg, LOG_BYTES);
-    VoteBench.Drain d = VoteBench.drain(stack, pg, poll, firstUser, backlog);
+    // A warm writer's counters run on from the drains before: this drain's are the difference.
+    Map<String, Double> m0 = WARM && stack.pid("writer").isPresent() ? writerMetrics(stack) : Map.of();
+    VoteBench.Drain d = VoteBench.drain(stack, pg, poll, firstUser, backlog, WARM);
     double walPerVote = (VoteBench.count(pg, "SELECT pg_current_wal_lsn() - '0/0'") - wal0) / (double) backlog;
     double logPerVote = (VoteBench.count(pg, LOG_BYTES) - logBytes0) / (double) backlog;
     Map<String, Double> m = writerMetrics(stack);
-    long batches = Math.round(m.getOrDefault("landslide_writer_batch_size_count", 0.0));
-    double batchMean = m.getOrDefault("landslide_writer_batch_size_sum", 0.0) / Math.max(1, batches);
-    double txMeanMs = m.getOrDefault("landslide_writer_commit_seconds_sum", 0.0) * 1000 / Math.max(1, batches);
+    java.util.function.ToDoubleFunction<String> delta = k -> m.getOrDefault(k, 0.0) - m0.getOrDefault(k, 0.0);
+    long batches = Math.round(delta.applyAsDouble("landslide_writer_batch_size_count"));
+    double batchMean = delta.applyAsDouble("landslide_writer_batch_size_sum") / Math.max(1, batches);
+    double txMeanMs = delta.applyAsDouble("landslide_writer_commit_seconds_sum") * 1000 / Math.max(1, batches);
     String checked = "";
     if (log) checked = checkLog(pg, poll, backlog);
     else if (VoteBench.count(pg, "SELECT count(*) FROM log_checkpoints WHERE poll_id = " + poll) != 0) {

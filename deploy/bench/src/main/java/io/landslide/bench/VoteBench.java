@@ -23,6 +23,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -258,13 +259,31 @@ public final class VoteBench {
    * @return the timings and CPU
    */
   static Drain drain(LocalStack stack, PgSettings pg, int poll, long firstUser, int backlog) throws Exception {
-    stack.stop("writer");
+    return drain(stack, pg, poll, firstUser, backlog, false);
+  }
+
+  /**
+   * @param warm keep the writer's process (and its compiled code) across drains: it is paused ({@code SIGSTOP}) while
+   *             the backlog is produced and resumed ({@code SIGCONT}), rather than stopped and started: the steady state
+   *             of a writer that has run for a while, where a cold drain also pays the JIT's start-up compilations
+   */
+  static Drain drain(LocalStack stack, PgSettings pg, int poll, long firstUser, int backlog, boolean warm) throws Exception {
+    Optional<ProcessHandle> running = stack.pid("writer");
+    boolean paused = warm && running.isPresent();
+    if (paused) signal("STOP", running.get().pid());
+    else stack.stop("writer");
     produce(stack, poll, firstUser, backlog);
     try (Connection c = Schema.connect(pg);
          PreparedStatement tallied = c.prepareStatement("SELECT coalesce(sum(count), 0) FROM tallies WHERE poll_id = ?")) {
       tallied.setInt(1, poll);
       long started = System.nanoTime();
-      long writerPid = stack.startWriter().pid();
+      long writerPid;
+      if (paused) {
+        writerPid = running.get().pid();
+        signal("CONT", writerPid);
+      } else {
+        writerPid = stack.startWriter().pid();
+      }
       long first;
       while ((first = single(tallied)) == 0) {
         awaitWriter(stack);
@@ -288,6 +307,11 @@ public final class VoteBench {
       }
       return new Drain(backlog, first, started, t0, t1, d0, d1, m0, m1, w0, w1);
     }
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    if (p.waitFor() != 0) throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
   }
 
   private static void awaitWriter(LocalStack stack) {

@@ -63,6 +63,53 @@ public final class TreeHash {
     return sha.digest(right);
   }
 
+  /** Bytes hashed for a node: the prefix and two hashes (the scratch {@link #node(MessageDigest, byte[], byte[], int, byte[], int, byte[], int)} needs). */
+  public static final int NODE_INPUT = 1 + 2 * SIZE;
+
+  /**
+   * The node over two subtrees, allocating nothing: one update of the whole input (the digest's per-call cost
+   * outweighs SHA-256's own on inputs this short), the hash written where it is wanted. {@code out} may be
+   * {@code left} or {@code right}: both are read first.
+   *
+   * @param sha     a digest
+   * @param scratch {@link #NODE_INPUT} bytes of the caller's
+   */
+  public static void node(MessageDigest sha, byte[] scratch, byte[] left, int leftOff, byte[] right, int rightOff, byte[] out, int outOff) {
+    sha.reset();
+    scratch[0] = NODE;
+    System.arraycopy(left, leftOff, scratch, 1, SIZE);
+    System.arraycopy(right, rightOff, scratch, 1 + SIZE, SIZE);
+    sha.update(scratch, 0, NODE_INPUT);
+    digestInto(sha, out, outOff);
+  }
+
+  /**
+   * A leaf's hash, allocating nothing.
+   *
+   * @param sha     a digest
+   * @param scratch at least {@code len + 1} bytes of the caller's
+   * @param buf     holds the entry
+   * @param off     where it starts
+   * @param len     its length
+   * @param out     where the hash goes
+   * @param outOff  at which offset
+   */
+  public static void leaf(MessageDigest sha, byte[] scratch, byte[] buf, int off, int len, byte[] out, int outOff) {
+    sha.reset();
+    scratch[0] = LEAF;
+    System.arraycopy(buf, off, scratch, 1, len);
+    sha.update(scratch, 0, len + 1);
+    digestInto(sha, out, outOff);
+  }
+
+  private static void digestInto(MessageDigest sha, byte[] out, int off) {
+    try {
+      sha.digest(out, off, SIZE);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("SHA-256 into 32 bytes", e);
+    }
+  }
+
   /** @return the root of the empty tree: SHA-256 of nothing */
   public static byte[] empty(MessageDigest sha) {
     sha.reset();

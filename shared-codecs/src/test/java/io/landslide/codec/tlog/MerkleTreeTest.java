@@ -62,7 +62,7 @@ class MerkleTreeTest {
     List<byte[]> leaves = leafHashes(77);
     Map<String, byte[]> seen = new HashMap<>();
     Frontier f = new Frontier();
-    for (byte[] leaf : leaves) f.append(SHA, leaf, (level, index, hash) -> seen.put(level + "/" + index, hash));
+    for (byte[] leaf : leaves) f.append(SHA, leaf, 0, (level, index, buf, off) -> seen.put(level + "/" + index, java.util.Arrays.copyOfRange(buf, off, off + 32)));
     int expected = 0;
     for (int level = 0; (1L << level) <= 77; level++) {
       long width = 1L << level;

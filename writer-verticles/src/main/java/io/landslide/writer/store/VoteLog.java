@@ -36,8 +36,13 @@ final class VoteLog {
     }
   }
 
-  /** The inserted votes of a batch, in {@code (kafka_partition, kafka_offset)} order: parallel arrays, reused. */
-  static final class Rows {
+  /**
+   * The inserted votes of a batch, in {@code (kafka_partition, kafka_offset)} order: parallel arrays, reused. Each
+   * vote's entry and leaf hash are computed as it is added, before the batch's transaction and so outside the poll's
+   * lock (they depend on the vote alone); only the tree's append is left for the lock. A poll known to have no log is
+   * not hashed.
+   */
+  final class Rows {
     int size;
     int[] poll = new int[256];
     int[] option = new int[256];
@@ -45,6 +50,10 @@ final class VoteLog {
     long[] receiptLo = new long[256];
     int[] partition = new int[256];
     long[] offset = new long[256];
+    boolean[] hashed = new boolean[256];
+    /** Entry {@code i} at {@code i * VoteEntry.SIZE}, its leaf hash at {@code i * TreeHash.SIZE}. */
+    byte[] entries = new byte[256 * VoteEntry.SIZE];
+    byte[] leaves = new byte[256 * TreeHash.SIZE];
 
     void clear() {
       size = 0;
@@ -59,6 +68,9 @@ final class VoteLog {
         this.receiptLo = Arrays.copyOf(this.receiptLo, n);
         this.partition = Arrays.copyOf(this.partition, n);
         this.offset = Arrays.copyOf(this.offset, n);
+        this.hashed = Arrays.copyOf(this.hashed, n);
+        this.entries = Arrays.copyOf(this.entries, n * VoteEntry.SIZE);
+        this.leaves = Arrays.copyOf(this.leaves, n * TreeHash.SIZE);
       }
       this.poll[size] = poll;
       this.option[size] = option;
@@ -66,7 +78,17 @@ final class VoteLog {
       this.receiptLo[size] = receiptLo;
       this.partition[size] = partition;
       this.offset[size] = offset;
+      boolean hash = !unlogged.contains(poll);
+      this.hashed[size] = hash;
+      if (hash) hash(size);
       size++;
+    }
+
+    /** Computes row {@code i}'s entry and leaf hash. */
+    void hash(int i) {
+      VoteEntry.write(sha, poll[i], option[i], receiptHi[i], receiptLo[i], entries, i * VoteEntry.SIZE);
+      TreeHash.leaf(sha, leafInput, entries, i * VoteEntry.SIZE, VoteEntry.SIZE, leaves, i * TreeHash.SIZE);
+      hashed[i] = true;
     }
   }
 
@@ -84,6 +106,10 @@ final class VoteLog {
 
   private final MessageDigest sha = TreeHash.sha256();
   private final Rows rows = new Rows();
+  /** A leaf's input: reused by every vote. */
+  private final byte[] leafInput = new byte[1 + VoteEntry.SIZE];
+  /** Polls seen to have no log (created before it existed): their votes are counted, not hashed. */
+  private final java.util.Set<Integer> unlogged = new java.util.HashSet<>();
   private byte[] chunk = new byte[TilePath.FULL * VoteEntry.SIZE];
   // What one append writes, reused across batches.
   private final List<Object[]> entries = new ArrayList<>();
@@ -120,6 +146,12 @@ final class VoteLog {
         }
       }
     }
+    if (logs.size() + sealed.size() < polls.length) { // some polls have no log: skip their hashing from the next batch
+      if (unlogged.size() > 10_000) unlogged.clear();
+      for (int p : polls) unlogged.add(p);
+      for (Object[] log : logs) unlogged.remove((Integer) log[0]);
+      for (int p : sealed) unlogged.remove(p);
+    }
     if (!sealed.isEmpty()) throw new SealedException(sealed.stream().mapToInt(Integer::intValue).toArray());
     entries.clear();
     nodes.clear();
@@ -129,7 +161,7 @@ final class VoteLog {
     int g = 0;
     for (Object[] log : logs) {
       int poll = (Integer) log[0];
-      appendPoll(poll, frontier((Long) log[1], (byte[]) log[2]));
+      appendPoll(poll, new Frontier((Long) log[1], (byte[]) log[2]));
       grown[g++] = poll;
     }
     if (heads.isEmpty()) return grown;
@@ -151,8 +183,8 @@ final class VoteLog {
     long runFirstOffset = 0;
     long runNextOffset = 0;
     long runFirstLeaf = 0;
-    Frontier.Nodes kept = (height, index, hash) -> {
-      if (height > 0 && height % TILE == 0) nodes.add(new Object[] {poll, (short) height, index, hash});
+    Frontier.Nodes kept = (height, index, buf, off) -> { // one in 256 votes completes a subtree kept
+      if (height > 0 && height % TILE == 0) nodes.add(new Object[] {poll, (short) height, index, Arrays.copyOfRange(buf, off, off + TreeHash.SIZE)});
     };
     for (int i = 0; i < rows.size; i++) {
       if (rows.poll[i] != poll) continue;
@@ -162,10 +194,10 @@ final class VoteLog {
         inChunk = 0;
         chunkStart = leaf;
       }
-      int at = inChunk * VoteEntry.SIZE;
-      VoteEntry.write(sha, poll, rows.option[i], rows.receiptHi[i], rows.receiptLo[i], chunk, at);
+      if (!rows.hashed[i]) rows.hash(i); // a poll thought to have no log has one after all
+      System.arraycopy(rows.entries, i * VoteEntry.SIZE, chunk, inChunk * VoteEntry.SIZE, VoteEntry.SIZE);
       inChunk++;
-      tree.append(sha, TreeHash.leaf(sha, chunk, at, VoteEntry.SIZE), kept);
+      tree.append(sha, rows.leaves, i * TreeHash.SIZE, kept);
       if (rows.partition[i] != runPartition || rows.offset[i] != runNextOffset) {
         if (runPartition >= 0) runs.add(new Object[] {poll, runPartition, runFirstOffset, (int) (runNextOffset - runFirstOffset), runFirstLeaf});
         runPartition = rows.partition[i];
@@ -176,7 +208,7 @@ final class VoteLog {
     }
     if (inChunk > 0) entries.add(new Object[] {poll, chunkStart, Arrays.copyOf(chunk, inChunk * VoteEntry.SIZE)});
     if (runPartition >= 0) runs.add(new Object[] {poll, runPartition, runFirstOffset, (int) (runNextOffset - runFirstOffset), runFirstLeaf});
-    heads.add(new Object[] {poll, tree.size(), frontierBytes(tree), tree.root(sha)});
+    heads.add(new Object[] {poll, tree.size(), tree.packed(), tree.root(sha)});
   }
 
   private int[] distinctPolls() {
@@ -185,20 +217,6 @@ final class VoteLog {
     int n = 0;
     for (int i = 0; i < p.length; i++) if (i == 0 || p[i] != p[i - 1]) p[n++] = p[i];
     return Arrays.copyOf(p, n);
-  }
-
-  /** @return the stored frontier: {@code size} and its subtree roots, 32 bytes each, largest first */
-  static Frontier frontier(long size, byte[] stored) {
-    List<byte[]> roots = new ArrayList<>(stored.length / TreeHash.SIZE);
-    for (int at = 0; at < stored.length; at += TreeHash.SIZE) roots.add(Arrays.copyOfRange(stored, at, at + TreeHash.SIZE));
-    return new Frontier(size, roots);
-  }
-
-  static byte[] frontierBytes(Frontier tree) {
-    List<byte[]> roots = tree.roots();
-    byte[] out = new byte[roots.size() * TreeHash.SIZE];
-    for (int i = 0; i < roots.size(); i++) System.arraycopy(roots.get(i), 0, out, i * TreeHash.SIZE, TreeHash.SIZE);
-    return out;
   }
 
   /**

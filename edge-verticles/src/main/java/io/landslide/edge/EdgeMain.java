@@ -52,6 +52,8 @@ public final class EdgeMain {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeMain.class);
   /** How long a reconciliation waits for the writers to commit the topic's end offsets before it tries next time. */
   private static final long RECONCILE_CATCH_UP_MS = 30_000;
+  /** Identity-provider subjects whose voter index an edge keeps (about 100 bytes each). */
+  private static final int IDENTITIES_CACHED = 100_000;
 
   private final Vertx vertx;
   private final VoteProducer producer;
@@ -129,10 +131,20 @@ public final class EdgeMain {
     Health health = new Health(vertx, store, jobsBitmap, admin, registry, dependencies);
     Finality finality = new Finality(admin, store, config.kafka().topic());
     AdminTokens adminTokens = new AdminTokens(pool, config.accounts().adminTokenMaxSeconds());
-    HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(new Authenticator(vertx, config.jwt(), adminTokens), polls, store,
+    io.landslide.edge.account.OidcTokens oidc = null;
+    if (config.accounts().oidc().enabled()) {
+      oidc = new io.landslide.edge.account.OidcTokens(vertx, config.accounts().oidc(), new io.landslide.edge.account.Identities(pool, IDENTITIES_CACHED),
+        config.jwt().maxLifetimeSeconds());
+      oidc.start(); // a failed first fetch is logged and retried: the provider's tokens wait for its keys, nothing else does
+    }
+    Authenticator auth = new Authenticator(vertx, config.jwt(), adminTokens, oidc);
+    io.landslide.edge.account.Mail.Sender mail = io.landslide.edge.account.Mail.sender(vertx, config.accounts().mail());
+    Authenticator.Issuer issuer = Authenticator.issuer(vertx, config.jwt());
+    HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(auth, polls, store,
       finality, producer, metrics, health, metrics.spectators(),
-      (http, pow) -> new AccountApi(accountStore, hasher, Authenticator.issuer(vertx, config.jwt()), kdf, hashesQueued, config.accounts(), rates.auth(),
-        http, pow),
+      (http, pow) -> new AccountApi(accountStore, hasher, issuer, kdf, hashesQueued, config.accounts(), rates.auth(), http, pow)
+        .verifyingWith(new io.landslide.edge.account.EmailVerification(pool, mail, config.accounts().mail().publicUrl(), rates.auth(), http))
+        .exchangingWith(new io.landslide.edge.account.TokenExchange(auth, issuer, config.accounts().tokenTtlSeconds(), http)),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode(),
       new LogStore(pool, config.audit().verifier()), new ReceiptCipher(config.audit().receiptKeys()),
       new io.landslide.edge.live.SpectatorCap(config.live().perAddress()), adminTokens, config.tallySeal());

@@ -253,6 +253,13 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.get("/api/v1/auth/challenge").handler(accounts::challenge);
     r.post("/api/v1/auth/register").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::register);
     r.post("/api/v1/auth/login").handler(BodyHandler.create(false).setBodyLimit(AccountApi.BODY_LIMIT)).handler(accounts::login);
+    r.post("/api/v1/auth/token").handler(accounts.exchange()::exchange);
+    io.landslide.edge.account.EmailVerification verification = accounts.verification();
+    r.post("/api/v1/auth/verify").handler(BodyHandler.create(false).setBodyLimit(io.landslide.edge.account.EmailVerification.BODY_LIMIT))
+      .handler(verification::verify);
+    r.post("/api/v1/auth/verify/resend").handler(BodyHandler.create(false).setBodyLimit(io.landslide.edge.account.EmailVerification.BODY_LIMIT))
+      .handler(verification::resend);
+    r.get("/verify").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile("webroot/verify.html"));
     r.get("/.well-known/jwks.json").handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "public, max-age=300");
       Http.json(ctx, 200, shared.jwks());

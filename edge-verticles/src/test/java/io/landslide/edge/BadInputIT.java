@@ -160,7 +160,7 @@ class BadInputIT {
           .compose(res -> res.body().map(b -> new Object[] {res.statusCode(), b.toString(), res.getHeader("Content-Type")}))
           .await(30, TimeUnit.SECONDS);
       } catch (Exception e) {
-        throw new AssertionError(k.name() + ": no answer", e);
+        throw new AssertionError(k.name() + ": no answer; the event loops meanwhile:\n" + eventLoops(), e);
       }
       assertThat((int) answer[0]).as(k.name() + ": " + answer[1]).isEqualTo(k.status());
       assertThat((String) answer[2]).as(k.name()).startsWith("application/json");
@@ -204,6 +204,17 @@ class BadInputIT {
     assertThat(poll.getString("title")).isEqualTo(title);
     assertThat(poll.getJsonArray("options").getJsonObject(0).getString("label")).isEqualTo("Robert'); DROP TABLE votes;--");
     assertThat(poll.getJsonArray("options").getJsonObject(1).getString("label")).isEqualTo("100% _real_ \\ \"yes\"");
+  }
+
+  /** @return the stacks of this JVM's Vert.x event loops (the edge runs in it): what held them, if one was held */
+  private static String eventLoops() {
+    StringBuilder b = new StringBuilder();
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      if (!t.getName().contains("eventloop")) return;
+      b.append(t.getName()).append(' ').append(t.getState()).append('\n');
+      for (int i = 0; i < Math.min(stack.length, 12); i++) b.append("    at ").append(stack[i]).append('\n');
+    });
+    return b.toString();
   }
 
   /** @return {@code a}'s header and signature around {@code b}'s claims */

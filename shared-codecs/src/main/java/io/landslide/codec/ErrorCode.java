@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
  */
 public enum ErrorCode {
   BAD_REQUEST(400, "bad_request", "The request body is not valid for this endpoint.", false),
+  VERIFICATION_INVALID(400, "verification_invalid", "This verification link is unknown, used or expired: ask for a new one.", false),
   UNAUTHORIZED(401, "unauthorized", "A valid bearer token is required.", false),
   INVALID_CREDENTIALS(401, "invalid_credentials", "Email or password is wrong.", false),
   CHALLENGE_REQUIRED(403, "challenge_required", "A proof of work is required: GET /api/v1/polls/{id}/challenge.", false),
   FORBIDDEN(403, "forbidden", "This call needs the admin role.", false),
+  NOT_ELIGIBLE(403, "not_eligible", "This poll requires what this account lacks (a verified account, or one older than the poll's opening).", false),
   NOT_FOUND(404, "not_found", "No such resource.", false),
   POLL_NOT_FOUND(404, "poll_not_found", "No such poll.", false),
   RECEIPT_NOT_FOUND(404, "receipt_not_found", "No counted vote of this poll has this receipt in a signed checkpoint.", true),

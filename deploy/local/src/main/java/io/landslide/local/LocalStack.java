@@ -581,6 +581,8 @@ public final class LocalStack {
       env.putIfAbsent("VOTING_RATE_AUTH", "0");
       env.putIfAbsent("VOTING_ABUSE_ADDRESS_VOTES", "0");
       env.putIfAbsent("VOTING_SPECTATORS_PER_ADDRESS", "1000000"); // the live benchmark's 10,000 spectators share one address
+      // E-mail verification links go to a file of the stack's (README): development only, it holds live links.
+      env.putIfAbsent("VOTING_MAIL_OUTBOX", s.dir().resolve("mail.jsonl").toString());
       if (s.cluster() != null) {
         env.put("VOTING_REDIS_MODE", "cluster");
         env.put("VOTING_REDIS_URI", redisSeeds);

@@ -33,6 +33,8 @@ public final class AccountApi {
   private final RateLimiter addressLimit;
   private final io.landslide.edge.defence.ProofOfWork pow;
   private final Http http;
+  private EmailVerification verification;
+  private TokenExchange exchange;
 
   /**
    * @param store  accounts
@@ -55,6 +57,34 @@ public final class AccountApi {
     this.config = config;
     this.addressLimit = addressLimit;
     this.http = http;
+  }
+
+  /**
+   * @param verification mails a verification link to each new account
+   * @return this
+   */
+  public AccountApi verifyingWith(EmailVerification verification) {
+    this.verification = verification;
+    return this;
+  }
+
+  /**
+   * @param exchange turns the identity provider's tokens into this service's
+   * @return this
+   */
+  public AccountApi exchangingWith(TokenExchange exchange) {
+    this.exchange = exchange;
+    return this;
+  }
+
+  /** @return the e-mail verification (its routes), or null */
+  public EmailVerification verification() {
+    return verification;
+  }
+
+  /** @return the token exchange (its route), or null */
+  public TokenExchange exchange() {
+    return exchange;
   }
 
   /**
@@ -99,7 +129,8 @@ public final class AccountApi {
         if (taken) return hashing(() -> hasher.hash(cred.password())).compose(h -> Future.failedFuture(Rejection.of(ErrorCode.EMAIL_TAKEN)));
         return hashing(() -> hasher.hash(cred.password()))
           .compose(hash -> store.create(cred.email(), cred.emailKey(), hash))
-          .compose(id -> id == null ? Future.failedFuture(Rejection.of(ErrorCode.EMAIL_TAKEN)) : Future.succeededFuture(id));
+          .compose(id -> id == null ? Future.failedFuture(Rejection.of(ErrorCode.EMAIL_TAKEN))
+            : verification == null ? Future.succeededFuture(id) : verification.send(id, cred.email()).map(id));
       }))
       .onSuccess(id -> Http.json(ctx, 201, new JsonObject().put("userId", id).encode()))
       .onFailure(t -> http.fail(ctx, t));
@@ -118,7 +149,9 @@ public final class AccountApi {
       .compose(account -> {
         if (account == null) return Future.failedFuture(Rejection.of(ErrorCode.INVALID_CREDENTIALS));
         if (issuer == null) return Future.failedFuture(Rejection.of(ErrorCode.UNAVAILABLE, "This edge issues no tokens."));
-        JsonObject claims = new JsonObject().put("sub", Long.toString(account.id()));
+        // What a poll's eligibility needs, signed into the token: the vote path reads it without a lookup.
+        JsonObject claims = new JsonObject().put("sub", Long.toString(account.id())).put("created_at", account.createdAt());
+        if (account.verified()) claims.put("email_verified", true);
         if (!account.roles().isEmpty()) claims.put("roles", new JsonArray(account.roles()));
         // A privileged account's token lives minutes (AdminTokens), a voter's the show.
         boolean privileged = account.roles().contains("admin") || account.roles().contains("scrutineer");

@@ -20,9 +20,11 @@ import java.util.Map;
  *                          contract's plain registration) turns it off; production sets it (e.g. 20)
  * @param maxHashesQueued   {@code VOTING_KDF_MAX_QUEUED}: hashes waiting or running at once; past it, 503 with
  *                          {@code Retry-After} (a flood of logins must not queue without bound), default {@value #DEFAULT_MAX_QUEUED}
+ * @param oidc              tokens of the broadcaster's identity provider ({@link OidcConfig}), off by default
+ * @param mail              where e-mail verification links go ({@link Mail.Config})
  */
 public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfIterations, int kdfThreads, int maxHashesQueued,
-                            long adminTokenMaxSeconds, int registerDifficulty) {
+                            long adminTokenMaxSeconds, int registerDifficulty, OidcConfig oidc, Mail.Config mail) {
   /** Default longest lifetime of an admin or scrutineer token: 15 minutes. */
   public static final long DEFAULT_ADMIN_TOKEN_MAX_SECONDS = 900;
   /** Default token lifetime. */
@@ -62,6 +64,8 @@ public record AccountConfig(long tokenTtlSeconds, int kdfMemoryKib, int kdfItera
       Env.of(env).intValue("VOTING_KDF_THREADS", Runtime.getRuntime().availableProcessors()),
       Env.of(env).intValue("VOTING_KDF_MAX_QUEUED", DEFAULT_MAX_QUEUED),
       Env.of(env).longValue("VOTING_ADMIN_TOKEN_MAX_SECONDS", DEFAULT_ADMIN_TOKEN_MAX_SECONDS),
-      Env.of(env).intValue("VOTING_REGISTER_POW_DIFFICULTY", 0));
+      Env.of(env).intValue("VOTING_REGISTER_POW_DIFFICULTY", 0),
+      OidcConfig.fromEnv(Env.of(env)),
+      Mail.Config.fromEnv(Env.of(env)));
   }
 }

@@ -17,8 +17,10 @@ public final class AccountStore {
    * @param id           the user's index
    * @param passwordHash its PHC string
    * @param roles        its roles (e.g. {@code admin})
+   * @param verified     whether its e-mail was verified
+   * @param createdAt    when it was created (epoch seconds)
    */
-  record Account(long id, String passwordHash, List<String> roles) {
+  record Account(long id, String passwordHash, List<String> roles, boolean verified, long createdAt) {
   }
 
   /** @param pool PostgreSQL */
@@ -53,10 +55,11 @@ public final class AccountStore {
    * @return the account, or null
    */
   Future<Account> find(String emailKey) {
-    return pool.preparedQuery("SELECT id, password_hash, roles FROM users WHERE email_key = $1").execute(Tuple.of(emailKey)).map(rows -> {
+    return pool.preparedQuery("SELECT id, password_hash, roles, email_verified_at IS NOT NULL, extract(epoch FROM created_at)::bigint"
+        + " FROM users WHERE email_key = $1").execute(Tuple.of(emailKey)).map(rows -> {
       if (rows.size() == 0) return null;
       Row r = rows.iterator().next();
-      return new Account(r.getLong(0), r.getString(1), List.of(r.getArrayOfStrings(2)));
+      return new Account(r.getLong(0), r.getString(1), List.of(r.getArrayOfStrings(2)), r.getBoolean(3), r.getLong(4));
     });
   }
 }

@@ -13,6 +13,7 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.util.Set;
 
 /**
  * Bearer tokens to voters. Local profile: HS256 with {@code VOTING_JWT_SECRET}. Production profile: the
@@ -35,11 +36,18 @@ public final class Authenticator {
    * @param scrutineer whether it has the scrutineer role (the private reconciliation of a poll's log)
    * @param issuedAt   the token's {@code iat} (epoch seconds), 0 when absent
    * @param expiresAt  its {@code exp} (epoch seconds)
+   * @param verified   whether the account's e-mail is verified (the token's {@code email_verified}: signed by this
+   *                   service at login, or by the identity provider)
+   * @param createdAt  when the account was created (epoch seconds; a built-in token's {@code created_at}, the
+   *                   provider's claim or first sight), 0 when unknown
    */
-  public record Voter(long userId, boolean admin, boolean scrutineer, long issuedAt, long expiresAt) {
+  public record Voter(long userId, boolean admin, boolean scrutineer, long issuedAt, long expiresAt, boolean verified, long createdAt) {
   }
 
   private AdminTokens privileged = new AdminTokens(null, 900);
+  private OidcTokens oidc;
+  /** The {@code kid}s of this service's own keys: a token naming another goes to the identity provider's keys. */
+  private Set<String> ownKids = Set.of();
 
   /**
    * @param vertx  the Vert.x instance
@@ -68,6 +76,20 @@ public final class Authenticator {
   public Authenticator(Vertx vertx, JwtConfig config, AdminTokens privileged) {
     this(vertx, config);
     this.privileged = privileged;
+  }
+
+  /**
+   * @param vertx      the Vert.x instance
+   * @param config     the token configuration
+   * @param privileged the lifetime and revocation of admin and scrutineer tokens
+   * @param oidc       the identity provider's tokens, or null when none are taken
+   */
+  public Authenticator(Vertx vertx, JwtConfig config, AdminTokens privileged, OidcTokens oidc) {
+    this(vertx, config, privileged);
+    this.oidc = oidc;
+    Set<String> kids = new java.util.HashSet<>();
+    if (config.production()) for (JsonObject k : Tokens.publicKeys(config.jwks())) kids.add(k.getString("kid"));
+    this.ownKids = Set.copyOf(kids);
   }
 
   /**
@@ -126,7 +148,11 @@ public final class Authenticator {
       return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
     }
     String token = authorization.substring(BEARER.length()).trim();
-    if (token.isEmpty() || token.length() > 4096 || critical(token)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    if (token.isEmpty() || token.length() > 4096) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    String header = header(token);
+    if (header != null && critical(header)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    String kid = oidc == null || header == null ? null : kid(header);
+    if (kid != null && !ownKids.contains(kid)) return provider(token, kid); // the identity provider's: its keys, its iss and aud
     Future<User> checked;
     try {
       checked = jwt.authenticate(new TokenCredentials(token));
@@ -138,10 +164,38 @@ public final class Authenticator {
     return checked.transform(ar -> {
       if (ar.failed()) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
       Voter v = voter(ar.result());
-      if (v != null && v.expiresAt() - System.currentTimeMillis() / 1000 > maxLifetimeSeconds) v = null; // far-future: refused
-      if (v != null && privileged.revoked(v)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED, "This token was revoked: log in again."));
-      return v == null ? Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED)) : Future.succeededFuture(v);
+      return v == null ? Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED)) : taken(v);
     });
+  }
+
+  private Future<Voter> provider(String token, String kid) {
+    return oidc.authenticate(token, kid).transform(ar -> {
+      if (ar.failed()) return Future.failedFuture(ar.cause() instanceof Rejection r ? r : Rejection.of(ErrorCode.UNAUTHORIZED));
+      return taken(ar.result());
+    });
+  }
+
+  /**
+   * @param authorization the {@code Authorization} header
+   * @return the voter, when it is a valid token of the identity provider (not this service's own); fails
+   *     {@code unauthorized}
+   */
+  public Future<Voter> fromProvider(String authorization) {
+    if (oidc == null || authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED, "Send a token of the identity provider."));
+    }
+    String token = authorization.substring(BEARER.length()).trim();
+    String header = token.length() > 4096 ? null : header(token);
+    String kid = header == null || critical(header) ? null : kid(header);
+    if (kid == null || ownKids.contains(kid)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED, "Send a token of the identity provider."));
+    return provider(token, kid);
+  }
+
+  /** The checks every verified token gets, whoever signed it: not far-future, not revoked. */
+  private Future<Voter> taken(Voter v) {
+    if (v.expiresAt() - System.currentTimeMillis() / 1000 > maxLifetimeSeconds) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    if (privileged.revoked(v)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED, "This token was revoked: log in again."));
+    return Future.succeededFuture(v);
   }
 
   /**
@@ -166,23 +220,38 @@ public final class Authenticator {
    * RFC 7515 4.1.11: a token whose header names extensions the recipient must understand ({@code crit}) must be refused
    * when it does not understand them, and this edge understands none. The JWT library does not check it.
    *
-   * @return whether the token's header has a {@code crit} member (or cannot be read: the library refuses it then)
+   * @param header the token's decoded header
+   * @return whether it has a {@code crit} member
    */
-  static boolean critical(String token) {
-    int dot = token.indexOf('.');
-    if (dot <= 0 || dot > 1024) return false;
-    try {
-      String header = new String(java.util.Base64.getUrlDecoder().decode(token.substring(0, dot)), java.nio.charset.StandardCharsets.UTF_8);
-      if (header.indexOf('\\') >= 0) { // an escaped spelling of the key: read it as JSON
-        try {
-          return new JsonObject(header).containsKey("crit");
-        } catch (RuntimeException notJson) {
-          return true;
-        }
+  static boolean critical(String header) {
+    if (header.indexOf('\\') >= 0) { // an escaped spelling of the key: read it as JSON
+      try {
+        return new JsonObject(header).containsKey("crit");
+      } catch (RuntimeException notJson) {
+        return true;
       }
-      return header.contains("\"crit\"");
+    }
+    return header.contains("\"crit\"");
+  }
+
+  /** @return the token's decoded header, or null when it cannot be read (the library refuses the token then) */
+  static String header(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0 || dot > 1024) return null;
+    try {
+      return new String(java.util.Base64.getUrlDecoder().decode(token.substring(0, dot)), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      return false;
+      return null;
+    }
+  }
+
+  /** @return the header's {@code kid}, or null (none, or not a string) */
+  static String kid(String header) {
+    if (!header.contains("kid")) return null;
+    try {
+      return new JsonObject(header).getValue("kid") instanceof String k && !k.isEmpty() ? k : null;
+    } catch (RuntimeException notJson) {
+      return null;
     }
   }
 
@@ -194,6 +263,8 @@ public final class Authenticator {
     if (id < 0) return null;
     JsonArray roles = claims.getValue("roles") instanceof JsonArray r ? r : new JsonArray();
     long iat = claims.getValue("iat") instanceof Number n ? n.longValue() : 0;
-    return new Voter(id, roles.contains("admin"), roles.contains("scrutineer"), iat, ((Number) claims.getValue("exp")).longValue());
+    long created = claims.getValue("created_at") instanceof Number n ? n.longValue() : 0;
+    return new Voter(id, roles.contains("admin"), roles.contains("scrutineer"), iat, ((Number) claims.getValue("exp")).longValue(),
+      Boolean.TRUE.equals(claims.getValue("email_verified")), created);
   }
 }

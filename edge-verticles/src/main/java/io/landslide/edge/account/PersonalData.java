@@ -55,12 +55,13 @@ public final class PersonalData {
   public void export(RoutingContext ctx) {
     auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).compose(v -> {
       Integer[] ids = polls.all().stream().map(Poll::id).toArray(Integer[]::new);
-      Future<JsonObject> account = pool.preparedQuery("SELECT email, created_at, roles FROM users WHERE id = $1").execute(Tuple.of(v.userId()))
+      Future<JsonObject> account = pool.preparedQuery("SELECT email, created_at, roles, issuer, subject, email_verified_at IS NOT NULL FROM users WHERE id = $1").execute(Tuple.of(v.userId()))
         .map(rows -> {
           JsonObject a = new JsonObject().put("userId", v.userId());
           for (Row r : rows) {
             a.put("email", r.getString(0)).put("createdAt", r.getOffsetDateTime(1).toInstant().toString())
-              .put("roles", new JsonArray(java.util.List.of(r.getArrayOfStrings(2))));
+              .put("roles", new JsonArray(java.util.List.of(r.getArrayOfStrings(2)))).put("emailVerified", r.getBoolean(5));
+            if (r.getString(3) != null) a.put("issuer", r.getString(3)).put("subject", r.getString(4));
           }
           return a;
         });
@@ -91,8 +92,9 @@ public final class PersonalData {
       }
       Integer[] ids = polls.all().stream().map(Poll::id).toArray(Integer[]::new);
       long user = v.userId();
-      return pool.withTransaction(c -> c.preparedQuery("UPDATE users SET email = 'erased', email_key = 'erased:' || id, password_hash = '!',"
-            + " roles = '{}' WHERE id = $1").execute(Tuple.of(user))
+      return pool.withTransaction(c -> c.preparedQuery("UPDATE users SET email = CASE WHEN issuer IS NULL THEN 'erased' END,"
+            + " email_key = CASE WHEN issuer IS NULL THEN 'erased:' || id END, password_hash = CASE WHEN issuer IS NULL THEN '!' END,"
+            + " subject = CASE WHEN issuer IS NOT NULL THEN 'erased:' || id END, email_verified_at = NULL, roles = '{}' WHERE id = $1").execute(Tuple.of(user))
           .compose(x -> c.preparedQuery("UPDATE votes SET client_addr = NULL WHERE poll_id = ANY($1) AND user_id = $2 AND client_addr IS NOT NULL")
             .execute(Tuple.tuple().addArrayOfInteger(ids).addLong(user)))
           .compose(x -> c.preparedQuery("UPDATE vote_rejects SET client_addr = NULL WHERE poll_id = ANY($1) AND user_id = $2 AND client_addr IS NOT NULL")

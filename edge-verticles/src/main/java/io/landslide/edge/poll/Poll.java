@@ -16,8 +16,43 @@ import java.util.List;
  * @param closesAt when voting closes, or null while open-ended
  * @param powDifficulty its proof-of-work difficulty (leading zero bits), or {@link #DEFAULT_DIFFICULTY} for the
  *                 edge's default; not part of the poll's public JSON (clients learn it from its challenge)
+ * @param eligibility who may vote
  */
-public record Poll(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+public record Poll(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, Eligibility eligibility) {
+  /**
+   * Who may vote in a poll, beyond holding a valid token.
+   *
+   * @param verified             only verified accounts (the identity provider's {@code email_verified}, or a built-in
+   *                             account's verified e-mail)
+   * @param accountBeforeOpening only accounts created before the poll opened
+   */
+  public record Eligibility(boolean verified, boolean accountBeforeOpening) {
+    /** Anyone with a token. */
+    public static final Eligibility ANYONE = new Eligibility(false, false);
+
+    /** @return whether anything is required */
+    public boolean restricted() {
+      return verified || accountBeforeOpening;
+    }
+
+    /** @return the poll JSON's {@code eligibility} */
+    public JsonObject toJson() {
+      return new JsonObject().put("verified", verified).put("accountBeforeOpening", accountBeforeOpening);
+    }
+  }
+
+  /**
+   * @param voter the caller
+   * @return why it may not vote here, or null when it may
+   */
+  public String ineligible(io.landslide.edge.account.Authenticator.Voter voter) {
+    if (eligibility.verified() && !voter.verified()) return "This poll is open to verified accounts only: verify your e-mail, then sign in again.";
+    if (eligibility.accountBeforeOpening() && (voter.createdAt() <= 0 || voter.createdAt() >= opensAt.getEpochSecond())) {
+      return "This poll is open only to accounts created before it opened.";
+    }
+    return null;
+  }
+
   /** The poll takes the edge's default proof-of-work difficulty. */
   public static final int DEFAULT_DIFFICULTY = -1;
   /** The hardest proof of work a poll may ask (leading zero bits). */
@@ -60,8 +95,10 @@ public record Poll(int id, String title, List<String> options, Instant opensAt, 
   public JsonObject toJson() {
     JsonArray opts = new JsonArray();
     for (int i = 0; i < options.size(); i++) opts.add(new JsonObject().put("id", i).put("label", options.get(i)));
-    return new JsonObject().put("id", id).put("title", title).put("status", status(System.currentTimeMillis()).json())
+    JsonObject o = new JsonObject().put("id", id).put("title", title).put("status", status(System.currentTimeMillis()).json())
       .put("options", opts).put("opensAt", opensAt.toString()).put("closesAt", closesAt == null ? null : closesAt.toString());
+    if (eligibility.restricted()) o.put("eligibility", eligibility.toJson());
+    return o;
   }
 
   /**

@@ -58,7 +58,7 @@ public final class PollApi {
         // Take the id first and clear its bitmap before anyone can vote: a poll starts with no voters,
         // whatever a reset database left in Redis under the same id.
         return store.nextId().compose(id -> bitmap.clear(id).otherwise(0L)
-          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty, AdminActions.actor(admin.userId())))
+          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty, p.eligibility, AdminActions.actor(admin.userId())))
           .compose(poll -> bitmap.markComplete(poll.id()).otherwise((Void) null).map(poll)));
       })
       .onSuccess(p -> {
@@ -139,7 +139,7 @@ public final class PollApi {
   }
 
   /** A validated {@code POST /polls} body. */
-  record NewPoll(String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty) {
+  record NewPoll(String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, Poll.Eligibility eligibility) {
     static final int MAX_TITLE = 200;
     static final int MAX_LABEL = 100;
     static final int MIN_OPTIONS = 2;
@@ -162,7 +162,22 @@ public final class PollApi {
       if (pow != null && !(pow instanceof Integer d && d >= 0 && d <= Poll.MAX_DIFFICULTY)) {
         throw bad("powDifficulty must be an integer from 0 to " + Poll.MAX_DIFFICULTY + ".");
       }
-      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : (Integer) pow);
+      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : (Integer) pow, eligibility(o.getValue("eligibility")));
+    }
+
+    /** @return {@code "eligibility": {"verified"?: bool, "accountBeforeOpening"?: bool}}, nothing else in it */
+    private static Poll.Eligibility eligibility(Object v) {
+      if (v == null) return Poll.Eligibility.ANYONE;
+      if (!(v instanceof JsonObject e)) throw bad("eligibility must be an object: {\"verified\"?: bool, \"accountBeforeOpening\"?: bool}.");
+      for (String k : e.fieldNames()) {
+        if (!k.equals("verified") && !k.equals("accountBeforeOpening")) throw bad("eligibility has no " + k + ": verified, accountBeforeOpening.");
+      }
+      Object verified = e.getValue("verified");
+      Object before = e.getValue("accountBeforeOpening");
+      if (verified != null && !(verified instanceof Boolean) || before != null && !(before instanceof Boolean)) {
+        throw bad("eligibility's members are true or false.");
+      }
+      return new Poll.Eligibility(Boolean.TRUE.equals(verified), Boolean.TRUE.equals(before));
     }
 
     private static String text(Object v, String what, int max) {

@@ -18,7 +18,7 @@ import java.util.List;
 /** Polls, results and votes in PostgreSQL (vertx-pg-client: non-blocking). */
 public final class PollStore {
   /** A poll's columns, in the order {@link #poll(Row)} reads them. */
-  private static final String COLUMNS = "id, title, options, opens_at, closes_at, pow_difficulty";
+  private static final String COLUMNS = "id, title, options, opens_at, closes_at, pow_difficulty, require_verified, require_account_before_open";
   private final Pool pool;
   private final int votePartitions;
   private final String writerGroup;
@@ -69,14 +69,16 @@ public final class PollStore {
    * @param opensAt  when it opens
    * @param closesAt when it closes, or null
    * @param powDifficulty its proof-of-work difficulty, or {@link Poll#DEFAULT_DIFFICULTY}
+   * @param eligibility who may vote
    * @param actor    the admin, recorded with the action in the same transaction
    * @return the poll
    */
-  public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, String actor) {
-    return pool.withTransaction(c -> c.preparedQuery("INSERT INTO polls (id, title, options, opens_at, closes_at, pow_difficulty)"
-        + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + COLUMNS)
+  public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty,
+                             Poll.Eligibility eligibility, String actor) {
+    return pool.withTransaction(c -> c.preparedQuery("INSERT INTO polls (id, title, options, opens_at, closes_at, pow_difficulty,"
+        + " require_verified, require_account_before_open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING " + COLUMNS)
       .execute(Tuple.of(id, title, options.toArray(new String[0]), utc(opensAt), closesAt == null ? null : utc(closesAt),
-        powDifficulty == Poll.DEFAULT_DIFFICULTY ? null : (short) powDifficulty))
+        powDifficulty == Poll.DEFAULT_DIFFICULTY ? null : (short) powDifficulty, eligibility.verified(), eligibility.accountBeforeOpening()))
       .compose(rows -> {
         Poll p = poll(rows.iterator().next());
         return c.preparedQuery("SELECT landslide_create_vote_partitions($1, $2)").execute(Tuple.of(p.id(), votePartitions))
@@ -214,6 +216,7 @@ public final class PollStore {
     OffsetDateTime closes = r.getOffsetDateTime(4);
     Short pow = r.getShort(5);
     return new Poll(r.getInteger(0), r.getString(1), Arrays.asList(r.getArrayOfStrings(2)),
-      r.getOffsetDateTime(3).toInstant(), closes == null ? null : closes.toInstant(), pow == null ? Poll.DEFAULT_DIFFICULTY : pow);
+      r.getOffsetDateTime(3).toInstant(), closes == null ? null : closes.toInstant(), pow == null ? Poll.DEFAULT_DIFFICULTY : pow,
+      new Poll.Eligibility(r.getBoolean(6), r.getBoolean(7)));
   }
 }

@@ -167,6 +167,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
       .compose(voter -> !rates.user().tryAcquire(voter.userId()) ? Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED))
         : openPoll(pollId, option).compose(poll -> {
         // Before the claim: a refused vote leaves no bit behind.
+        if (poll.eligibility().restricted()) { // from the token's signed claims: no lookup
+          String why = poll.ineligible(voter);
+          if (why != null) return Future.failedFuture(Rejection.of(ErrorCode.NOT_ELIGIBLE, why));
+        }
         int botScore = Math.min(AbuseSignals.MAX, proofOfWork(req, poll, voter, parsed) + defences.score(req, poll));
         if (botScore >= defences.abuse().flagThreshold()) metrics.flagged();
         return claim(poll, voter).compose(claim -> produce(req, pollId, option, voter, claim, botScore));

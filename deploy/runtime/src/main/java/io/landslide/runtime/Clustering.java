@@ -25,7 +25,16 @@ public final class Clustering {
   public static Future<Vertx> build(VertxBuilder builder, VertxOptions options, ClusterSettings c) {
     if (!c.enabled()) return Future.succeededFuture(builder.with(options).build());
     options.getEventBusOptions().setHost(c.host()).setClusterPublicHost(c.host()).setPort(0);
-    Config hz = new Config().setClusterName(c.name());
+    if (c.tls() != null) { // mutual TLS: a member takes and reaches only peers whose certificates the cluster's CA signed
+      options.getEventBusOptions().setSsl(true)
+        .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(c.tls().cert()).setKeyPath(c.tls().key()))
+        .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(c.tls().ca()))
+        .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+    }
+    // The name carries the cluster key's digest (ClusterSettings.hazelcastName): a stranger on the network cannot
+    // name the cluster; Hazelcast binds and listens on the configured host only.
+    Config hz = new Config().setClusterName(c.hazelcastName());
+    hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.local.localAddress", c.host());

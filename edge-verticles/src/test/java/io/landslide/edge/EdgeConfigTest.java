@@ -80,7 +80,8 @@ class EdgeConfigTest {
   void shouldRefuseTheDevProofOfWorkSecretInProduction() {
     Map<String, String> prod = Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "x".repeat(40),
       "VOTING_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----", "VOTING_POW_SECRET", PowConfig.DEV_SECRET,
-      "VOTING_LOG_VERIFIER_KEY", PROD_LOG_KEY, "VOTING_RECEIPT_KEYS", PROD_RECEIPT_KEY, "VOTING_CLUSTER_KEY", PROD_CLUSTER_KEY);
+      "VOTING_LOG_VERIFIER_KEY", PROD_LOG_KEY, "VOTING_RECEIPT_KEYS", PROD_RECEIPT_KEY, "VOTING_CLUSTER_KEY", PROD_CLUSTER_KEY,
+      "VOTING_CLUSTER_NAME", "none"); // unclustered: a production cluster also needs the event bus's TLS (ClusterPlaneIT)
     assertThatThrownBy(() -> EdgeConfig.fromEnv(prod)).hasMessageContaining("VOTING_POW_SECRET");
   }
 

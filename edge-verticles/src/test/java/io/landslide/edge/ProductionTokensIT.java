@@ -55,11 +55,13 @@ class ProductionTokensIT {
 
   static Map<String, String> production() {
     String jwks = new JsonObject().put("keys", new JsonArray().add(jwk(previous, "2026-10")).add(jwk(current, "2026-11"))).encode();
-    return new HashMap<>(Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "a production secret nobody signs with, 32+ bytes",
+    Map<String, String> env = new HashMap<>(Map.of("VOTING_PROFILE", "production", "VOTING_JWT_SECRET", "a production secret nobody signs with, 32+ bytes",
       "VOTING_POW_SECRET", "a production proof-of-work key, 32 bytes or more", "VOTING_JWT_ALGORITHM", "ES256", "VOTING_JWT_JWKS", jwks,
       "VOTING_JWT_PRIVATE_KEY", pem(current), "VOTING_JWT_KID", "2026-11",
       "VOTING_LOG_VERIFIER_KEY", "prod.example/votes+9bdeaf04+AaF9RFlEmrYB93Ne9glssF/cw4rNq/D0jrC6hxYBuhBO", "VOTING_RECEIPT_KEYS", "MDEyMzQ1Njc4OWFiY2RlZg==",
       "VOTING_CLUSTER_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+    env.put("VOTING_CLUSTER_NAME", "none"); // one edge: unclustered (a production cluster needs the event bus's TLS too)
+    return env;
   }
 
   static KeyPair ecKeyPair() throws Exception {

@@ -69,6 +69,7 @@ public final class DefenceBench {
         "VOTING_POW_SECRET", "not the dev proof-of-work key, 32 bytes", "VOTING_JWT_JWKS",
         new JsonObject().put("keys", new JsonArray().add(Tokens.publicJwk((ECPublicKey) kp.getPublic(), "k1"))).encode()));
       // Production refuses every dev key: the log's, the receipts', the cluster's.
+      prod.put("VOTING_CLUSTER_NAME", "none"); // one process: no cluster (production clusters only over TLS)
       prod.putAll(Map.of("VOTING_LOG_VERIFIER_KEY", "prod.example/votes+9bdeaf04+AaF9RFlEmrYB93Ne9glssF/cw4rNq/D0jrC6hxYBuhBO",
         "VOTING_RECEIPT_KEYS", "MDEyMzQ1Njc4OWFiY2RlZg==", "VOTING_CLUSTER_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
       Authenticator es = new Authenticator(vertx, EdgeConfig.fromEnv(prod).jwt());

@@ -13,6 +13,8 @@
 #   deploy/local/bench.sh cluster [votes=100000] [concurrency=256] [warmup=50000] [rate=5000] [seconds=20]
 # The CPU the verifiable vote log costs a vote (entry, leaf, append; per batch, per second, per check; no stack needed):
 #   deploy/local/bench.sh log [votes=1000000]
+# The edge's accepted votes/s now next to an earlier commit's edge (default: before issue 11's checks), in one run:
+#   [BEFORE_REV=<commit>] deploy/local/bench.sh checks [votes=200000] [concurrency=256] [rounds=2] [warmup=100000]
 # The writer's backlog drain with the vote log next to without it, in one run (polls alternated, the log checked):
 #   deploy/local/bench.sh drain [backlog=500000] [rounds=2] [warmup=100000] [cold|warm: one writer process paused and resumed]
 set -euo pipefail
@@ -27,6 +29,19 @@ if [ "${1:-}" = defended ]; then main=io.landslide.bench.DefendedBench; shift; f
 if [ "${1:-}" = cluster ]; then main=io.landslide.bench.ClusterBench; shift; fi
 if [ "${1:-}" = log ]; then main=io.landslide.bench.LogBench; shift; fi
 if [ "${1:-}" = drain ]; then main=io.landslide.bench.DrainBench; shift; fi
+if [ "${1:-}" = checks ]; then
+  # The edge of an earlier commit (default: the one before issue 11's checks), built apart in a worktree of its own
+  # (never installed: this tree's artefacts stay the ones in ~/.m2), runs beside this tree's.
+  main=io.landslide.bench.ChecksBench; shift
+  rev="${BEFORE_REV:-4f4d200^}"
+  before="${TMPDIR:-/tmp}/landslide-before-$(git rev-parse --short "$rev")"
+  if [ ! -f "$before/edge-verticles/target/runtime.classpath" ]; then
+    rm -rf "$before"; git worktree prune
+    git worktree add --detach -q "$before" "$rev"
+    (cd "$before" && mvn -B -q -DskipTests package -pl edge-verticles -am)
+  fi
+  set -- "$before" "$@"
+fi
 mvn -B -q -DskipTests install
 exec java -Xms512m -Xmx2g -Dlandslide.root="$root" -cp "$module/target/classes:$(cat "$module/target/runtime.classpath")" \
   "$main" "$@"

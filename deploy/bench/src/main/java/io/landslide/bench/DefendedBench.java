@@ -68,11 +68,11 @@ public final class DefendedBench {
     }
   }
 
-  private record Phase(double perSecond, double edgeCpuUs) {
+  record Phase(double perSecond, double edgeCpuUs) {
   }
 
   /** Votes once per user (solving their challenges first when the poll asks proof of work); prints when titled. */
-  private static Phase phase(LocalStack stack, VoteDriver driver, String edge, int poll, long[] users, int concurrency, String title)
+  static Phase phase(LocalStack stack, VoteDriver driver, String edge, int poll, long[] users, int concurrency, String title)
     throws Exception {
     String[] bearers = VoteDriver.bearers(users);
     int[] options = new int[users.length];
@@ -109,7 +109,7 @@ public final class DefendedBench {
     return Map.of("edge", stack.pid(edge).map(h -> ProcCpu.ofPid(h.pid(), false)).orElse(new double[2]));
   }
 
-  private static int poll(LocalStack stack, String title, int difficulty) throws Exception {
+  static int poll(LocalStack stack, String title, int difficulty) throws Exception {
     JsonObject body = new JsonObject().put("title", title).put("options", new io.vertx.core.json.JsonArray().add("A").add("B").add("C").add("D"));
     if (difficulty > 0) body.put("powDifficulty", difficulty);
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.edgeUrl() + "/api/v1/polls"))

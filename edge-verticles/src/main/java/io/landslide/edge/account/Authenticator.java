@@ -149,9 +149,9 @@ public final class Authenticator {
     }
     String token = authorization.substring(BEARER.length()).trim();
     if (token.isEmpty() || token.length() > 4096) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
-    String header = header(token);
-    if (header != null && critical(header)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
-    String kid = oidc == null || header == null ? null : kid(header);
+    HeaderFacts facts = facts(token);
+    if (facts.critical()) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED));
+    String kid = oidc == null ? null : facts.kid();
     if (kid != null && !ownKids.contains(kid)) return provider(token, kid); // the identity provider's: its keys, its iss and aud
     Future<User> checked;
     try {
@@ -189,6 +189,31 @@ public final class Authenticator {
     String kid = header == null || critical(header) ? null : kid(header);
     if (kid == null || ownKids.contains(kid)) return Future.failedFuture(Rejection.of(ErrorCode.UNAUTHORIZED, "Send a token of the identity provider."));
     return provider(token, kid);
+  }
+
+  /**
+   * What the vote path reads of a token's header, for the header last seen: every token of one signer has the same
+   * header segment, so a vote costs a comparison, not a decode (a header that differs is decoded, and remembered).
+   *
+   * @param segment  the header's base64url segment
+   * @param critical whether it has {@code crit}
+   * @param kid      its {@code kid}, or null
+   */
+  private record HeaderFacts(String segment, boolean critical, String kid) {
+  }
+
+  private static final HeaderFacts UNREADABLE = new HeaderFacts("", false, null);
+  private volatile HeaderFacts lastHeader = UNREADABLE;
+
+  private HeaderFacts facts(String token) {
+    int dot = token.indexOf('.');
+    HeaderFacts last = lastHeader;
+    if (dot == last.segment().length() && dot > 0 && token.regionMatches(0, last.segment(), 0, dot)) return last;
+    String header = header(token);
+    if (header == null) return UNREADABLE; // the library refuses it
+    HeaderFacts f = new HeaderFacts(token.substring(0, dot), critical(header), kid(header));
+    lastHeader = f;
+    return f;
   }
 
   /** The checks every verified token gets, whoever signed it: not far-future, not revoked. */

@@ -153,22 +153,16 @@ class IdentityProviderIT {
   }
 
   private static long accounts(String sub) {
-    try (Connection c = Schema.connect(TestStack.pg());
-         PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM users WHERE issuer = ? AND subject = ?")) {
-      ps.setString(1, ISSUER);
-      ps.setString(2, sub);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return first("SELECT count(*) FROM users WHERE issuer = ? AND subject = ?", sub);
   }
 
   private static long index(String sub) {
-    try (Connection c = Schema.connect(TestStack.pg());
-         PreparedStatement ps = c.prepareStatement("SELECT id FROM users WHERE issuer = ? AND subject = ?")) {
+    return first("SELECT id FROM users WHERE issuer = ? AND subject = ?", sub);
+  }
+
+  /** @return the first column of the query's first row for this issuer's subject, or -1 without a row */
+  private static long first(String sql, String sub) {
+    try (Connection c = Schema.connect(TestStack.pg()); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, ISSUER);
       ps.setString(2, sub);
       try (ResultSet rs = ps.executeQuery()) {

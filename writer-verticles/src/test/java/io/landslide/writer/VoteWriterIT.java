@@ -182,8 +182,13 @@ class VoteWriterIT {
       await("the result signed", () -> query("SELECT count(*) FROM log_results WHERE poll_id = " + poll), 1);
       String result = audit(poll).result();
       assertThat(result).contains("\nresult\n0 1000\n1 1000\n2 1000\n");
-      produce(List.of(vote(poll, 50_000, 1))); // reaches the writer after the seal
+      // Accepted before the closing time, but reaching the writer after the seal (an edge's long retry): poll_sealed.
+      long beforeClose = System.currentTimeMillis() - 120_000;
+      produce(List.of(new VoteEvent(poll, 50_000, 1, beforeClose, Receipt.random(), new byte[] {127, 0, 0, 1}, 0)));
       await("the late vote kept apart", () -> rejects(poll, BatchWriter.SEALED), 1);
+      // Accepted after the closing time: poll_closed, sealed or not.
+      produce(List.of(vote(poll, 50_001, 1)));
+      await("the vote after the close kept apart", () -> rejects(poll, BatchWriter.CLOSED), 1);
       assertThat(votes(poll)).isEqualTo(3_000);
       assertThat(tallied(poll)).isEqualTo(3_000);
       assertThat(audit(poll).size()).isEqualTo(3_000);
@@ -230,6 +235,35 @@ class VoteWriterIT {
       assertThat(audit(poll).size()).as("the log unchanged, and still every vote's").isEqualTo(300);
     } finally {
       second.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("The close is authoritative: a vote accepted at or after its poll's closing time is kept in vote_rejects (poll_closed), never counted or logged; one accepted before it is counted")
+  void shouldNeverCountAVoteAcceptedAfterTheClose() throws Exception {
+    int poll = newPoll(2);
+    long closesAt = System.currentTimeMillis() - 60_000;
+    try (Connection c = Schema.connect(pg); Statement st = c.createStatement()) {
+      st.execute("UPDATE polls SET closes_at = to_timestamp(" + closesAt + " / 1000.0) WHERE id = " + poll);
+    }
+    WriterMain w = startWriter(100);
+    try {
+      // One batch with both: the late one must not ride along with the good one.
+      produce(List.of(new VoteEvent(poll, 1, 0, closesAt - 1, Receipt.random(), new byte[] {127, 0, 0, 1}, 0),
+        new VoteEvent(poll, 2, 1, closesAt, Receipt.random(), new byte[] {127, 0, 0, 1}, 0),
+        new VoteEvent(poll, 3, 1, closesAt + 30_000, Receipt.random(), new byte[] {127, 0, 0, 1}, 0)));
+      await("the late votes kept apart", () -> rejects(poll, BatchWriter.CLOSED), 2);
+      await("the vote before the close counted", () -> votes(poll), 1);
+      assertThat(query("SELECT count(*) FROM votes WHERE poll_id = " + poll + " AND user_id = 1")).isEqualTo(1);
+      assertThat(tallied(poll)).isEqualTo(1);
+      // A batch of late votes alone takes the same path.
+      produce(List.of(new VoteEvent(poll, 4, 0, System.currentTimeMillis(), Receipt.random(), new byte[] {127, 0, 0, 1}, 0)));
+      await("a later late vote kept apart", () -> rejects(poll, BatchWriter.CLOSED), 3);
+      assertThat(votes(poll)).isEqualTo(1);
+      assertThat(tallied(poll)).isEqualTo(1);
+      await("the log holds the counted vote only", () -> query("SELECT size FROM vote_log WHERE poll_id = " + poll), 1);
+    } finally {
+      w.close().await(30, TimeUnit.SECONDS);
     }
   }
 

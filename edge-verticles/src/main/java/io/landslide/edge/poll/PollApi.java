@@ -122,11 +122,14 @@ public final class PollApi {
       .onFailure(t -> http.fail(ctx, t));
   }
 
-  /** {@code GET /polls/{id}/votes/me}: counted (in PostgreSQL), accepted (bit set, on its way) or none. */
+  /**
+   * {@code GET /polls/{id}/votes/me}: counted (in PostgreSQL), rejected (accepted by an edge after an early close it had
+   * not heard of, and refused by the writers: {@code poll_closed}), accepted (bit set, on its way) or none.
+   */
   public void myVote(RoutingContext ctx) {
     auth.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
       .compose(voter -> poll(ctx).compose(p -> store.countedVote(p.id(), voter.userId()).compose(counted -> {
-        if (counted != null) return Future.succeededFuture(counted.put("status", "counted"));
+        if (counted != null) return Future.succeededFuture(counted);
         return bitmap.isClaimed(p.id(), voter.userId()).otherwise(false)
           .map(claimed -> new JsonObject().put("status", claimed ? "accepted" : "none"));
       })))

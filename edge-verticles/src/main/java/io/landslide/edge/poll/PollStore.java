@@ -95,7 +95,9 @@ public final class PollStore {
    * @return the poll, or null when there is none
    */
   public Future<Poll> close(int id, String actor) {
-    return pool.withTransaction(c -> c.preparedQuery("UPDATE polls SET closes_at = LEAST(COALESCE(closes_at, now()), now()) WHERE id = $1"
+    // clock_timestamp(), not now(): the time the row is updated, after every batch holding it FOR SHARE has committed,
+    // so no vote a writer counted was accepted after the closing time (BatchWriter).
+    return pool.withTransaction(c -> c.preparedQuery("UPDATE polls SET closes_at = LEAST(COALESCE(closes_at, clock_timestamp()), clock_timestamp()) WHERE id = $1"
       + " RETURNING " + COLUMNS).execute(Tuple.of(id))
       .compose(rows -> {
         if (rows.size() == 0) return Future.succeededFuture(null);
@@ -157,11 +159,16 @@ public final class PollStore {
    * @return {@code {"option", "receipt"}} of the user's counted vote, or null
    */
   public Future<JsonObject> countedVote(int poll, long user) {
-    return pool.preparedQuery("SELECT option_id, replace(receipt::text, '-', '') FROM votes WHERE poll_id = $1 AND user_id = $2")
+    // A counted vote, or else one the writers refused because it was accepted after the poll's closing time (by an
+    // edge that had not heard of an early close): one round trip either way.
+    return pool.preparedQuery("SELECT option_id, replace(receipt::text, '-', ''), true FROM votes WHERE poll_id = $1 AND user_id = $2"
+        + " UNION ALL (SELECT option_id, replace(receipt::text, '-', ''), false FROM vote_rejects WHERE poll_id = $1 AND user_id = $2"
+        + " AND reason = 'poll_closed' LIMIT 1) ORDER BY 3 DESC LIMIT 1")
       .execute(Tuple.of(poll, user)).map(rows -> {
         if (rows.size() == 0) return null;
         Row r = rows.iterator().next();
-        return new JsonObject().put("option", r.getInteger(0)).put("receipt", r.getString(1));
+        JsonObject v = new JsonObject().put("option", r.getInteger(0)).put("receipt", r.getString(1));
+        return r.getBoolean(2) ? v.put("status", "counted") : v.put("status", "rejected").put("reason", "poll_closed");
       });
   }
 

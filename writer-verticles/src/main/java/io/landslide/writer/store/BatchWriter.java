@@ -33,6 +33,11 @@ public final class BatchWriter {
   public static final String DUPLICATE = "duplicate";
   /** The {@code vote_rejects.reason} of a vote that reached the writer after its poll's result was signed. */
   public static final String SEALED = "poll_sealed";
+  /**
+   * The {@code vote_rejects.reason} of a vote accepted at or after its poll's closing time (by an edge that had not
+   * heard of an early close): never counted, whatever an edge answered.
+   */
+  public static final String CLOSED = "poll_closed";
   /** The {@code vote_rejects.reason} of a vote for a poll that does not exist. */
   public static final String UNKNOWN_POLL = "unknown_poll";
   private static final String UNIQUE_VIOLATION = "23505";
@@ -101,6 +106,9 @@ public final class BatchWriter {
     Map<TallyKey, Long> tallies = new HashMap<>();
     encoder.reset();
     VoteLog.Rows rows = log.rows();
+    java.util.Set<Integer> polls = new java.util.TreeSet<>();
+    Map<Integer, Long> latest = new HashMap<>(); // per poll, its latest vote's accepted time
+    int lastPoll = Integer.MIN_VALUE;
     TopicPartition tp = null;
     for (ConsumerRecord<byte[], byte[]> r : sorted) {
       if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) tp = new TopicPartition(r.topic(), r.partition());
@@ -122,8 +130,18 @@ public final class BatchWriter {
       encoder.row(v, r.partition(), r.offset());
       rows.add(v.pollId(), v.option(), v.receipt().hi(), v.receipt().lo(), r.partition(), r.offset());
       tallies.merge(new TallyKey(v.pollId(), v.option(), r.partition()), 1L, Long::sum);
+      if (v.pollId() != lastPoll) polls.add(lastPoll = v.pollId());
+      if (v.acceptedAt() > latest.getOrDefault(v.pollId(), Long.MIN_VALUE)) latest.put(v.pollId(), v.acceptedAt());
     }
     Result result;
+    // The close is authoritative: the batch's polls are read FOR SHARE (a close waits for this commit, and a batch
+    // after it sees its time), and a vote accepted at or after its poll's closing time goes to vote_rejects.
+    if (anyLate(closings(c, polls), latest)) {
+      result = staged(c, corrupt.size(), next, new int[0], null);
+      VoteStore.keepCorrupt(c, corrupt, errors);
+      offsets.move(c, next, expected);
+      return result;
+    }
     try {
       VoteStore.copyVotes(c, encoder);
       List<TallyUpdate> absolute = VoteStore.addTallies(c, tallies);
@@ -132,17 +150,24 @@ public final class BatchWriter {
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !CHECK_VIOLATION.equals(e.getSQLState())) throw e;
       c.rollback(); // a duplicate or an unknown poll: redo the batch row by row through the staging table
-      result = staged(c, corrupt.size(), next, new int[0]);
+      result = staged(c, corrupt.size(), next, new int[0], polls);
     } catch (VoteLog.SealedException e) {
       c.rollback(); // votes for a poll whose result is signed: redo the batch, keeping those in vote_rejects
-      result = staged(c, corrupt.size(), next, e.polls);
+      result = staged(c, corrupt.size(), next, e.polls, polls);
     }
     VoteStore.keepCorrupt(c, corrupt, errors);
     offsets.move(c, next, expected);
     return result;
   }
 
-  private Result staged(Connection c, int corrupt, Map<TopicPartition, Long> next, int[] sealed) throws SQLException {
+  /**
+   * @param relock the batch's polls when the transaction was rolled back since they were read FOR SHARE (then read
+   *               again: the staging statement compares each vote with its poll's closing time, which must not move
+   *               meanwhile); null when they are still held
+   */
+  private Result staged(Connection c, int corrupt, Map<TopicPartition, Long> next, int[] sealed, java.util.Set<Integer> relock)
+    throws SQLException {
+    if (relock != null) closings(c, relock);
     VoteStore.Staged s = VoteStore.viaStaging(c, encoder, sealed, log.rows());
     int[] logged;
     try {
@@ -151,6 +176,33 @@ public final class BatchWriter {
       throw new SQLException("a poll was sealed during the batch, retrying: " + e.getMessage());
     }
     return new Result(s.inserted(), s.rejected(), corrupt, s.added(), s.absolute(), next, logged);
+  }
+
+  private static final String CLOSINGS = "SELECT id, (extract(epoch FROM closes_at) * 1000)::bigint FROM polls WHERE id = ANY(?)"
+    + " ORDER BY id FOR SHARE";
+
+  /** @return the batch's polls' closing times (epoch ms; absent: open-ended or no such poll), the rows held FOR SHARE */
+  private static Map<Integer, Long> closings(Connection c, java.util.Collection<Integer> polls) throws SQLException {
+    Map<Integer, Long> out = new HashMap<>();
+    if (polls.isEmpty()) return out;
+    try (java.sql.PreparedStatement ps = c.prepareStatement(CLOSINGS)) {
+      ps.setArray(1, c.createArrayOf("int4", polls.toArray(new Integer[0])));
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long closes = rs.getLong(2);
+          if (!rs.wasNull()) out.put(rs.getInt(1), closes);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean anyLate(Map<Integer, Long> closings, Map<Integer, Long> latest) {
+    for (Map.Entry<Integer, Long> e : closings.entrySet()) {
+      Long last = latest.get(e.getKey());
+      if (last != null && last >= e.getValue()) return true;
+    }
+    return false;
   }
 
   /** @return why a well-formed vote cannot be counted by any poll, or null */

@@ -34,18 +34,21 @@ final class VoteStore {
     + " kafka_offset bigint) ON COMMIT DELETE ROWS";
   private static final String COPY_STAGE = "COPY votes_stage (" + CopyEncoder.COLUMNS + ") FROM STDIN";
   /**
-   * New rows into votes, the others into vote_rejects with the reason, tallies by rows inserted: one statement. The
+   * New rows into votes, the others into vote_rejects with the reason (no such poll, sealed, accepted at or after the
+   * poll's closing time, a duplicate), tallies by rows inserted: one statement. The
    * inserted rows come back one by one (for the log), in {@code (kafka_partition, kafka_offset)} order. Parameters:
    * the sealed polls, twice.
    */
   private static final String FROM_STAGE = "WITH ins AS ("
     + "  INSERT INTO votes (" + CopyEncoder.COLUMNS + ") SELECT " + CopyEncoder.COLUMNS + " FROM votes_stage s"
-    + "  WHERE EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id) AND s.poll_id <> ALL(?::int[]) ORDER BY kafka_partition, kafka_offset"
+    + "  WHERE EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id AND (p.closes_at IS NULL OR s.accepted_at < p.closes_at))"
+    + "  AND s.poll_id <> ALL(?::int[]) ORDER BY kafka_partition, kafka_offset"
     + "  ON CONFLICT DO NOTHING RETURNING poll_id, option_id, receipt, kafka_partition, kafka_offset),"
     + " rej AS ("
     + "  INSERT INTO vote_rejects (" + CopyEncoder.COLUMNS + ", reason) SELECT " + CopyEncoder.COLUMNS + ","
     + "   CASE WHEN NOT EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id) THEN '" + BatchWriter.UNKNOWN_POLL + "'"
     + "   WHEN s.poll_id = ANY(?::int[]) THEN '" + BatchWriter.SEALED + "'"
+    + "   WHEN EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id AND s.accepted_at >= p.closes_at) THEN '" + BatchWriter.CLOSED + "'"
     + "   ELSE '" + BatchWriter.DUPLICATE + "' END"
     + "  FROM votes_stage s WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.kafka_partition = s.kafka_partition AND ins.kafka_offset = s.kafka_offset)"
     + "  RETURNING 1),"

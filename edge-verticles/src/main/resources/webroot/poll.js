@@ -17,6 +17,14 @@
   }
 
   function render(r) {
+    if (r.hidden) {                          // the embargo: no count until the broadcaster reveals the results
+      $('total').textContent = '—';
+      $('final').textContent = r.final ? '· voting has closed' : '';
+      $('options').innerHTML = r.options.map(o => `<li data-option="${o.id}"><div class="row"><span>${esc(o.label)}</span>
+                <span class="count">hidden</span></div></li>`).join('');
+      $('summary').textContent = 'The results are hidden until the broadcaster reveals them.';
+      return;
+    }
     if (r.total < shown) return;            // frames never go back; ignore a stale one
     shown = r.total;
     $('total').textContent = r.total.toLocaleString();

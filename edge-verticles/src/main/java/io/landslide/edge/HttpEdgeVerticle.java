@@ -245,6 +245,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.post("/api/v1/admin/revocations").handler(BodyHandler.create(false).setBodyLimit(io.landslide.edge.account.RevocationApi.BODY_LIMIT))
       .handler(new io.landslide.edge.account.RevocationApi(shared.auth(), shared.adminTokens(), http)::revoke);
     r.post("/api/v1/polls/:id/close").handler(api::close);
+    r.post("/api/v1/polls/:id/reveal").handler(api::reveal);
     r.post("/api/v1/polls/:id/bitmap/rebuild").handler(api::rebuildBitmap);
     r.get("/api/v1/polls/:id").handler(api::get);
     r.get("/api/v1/polls").handler(api::list);

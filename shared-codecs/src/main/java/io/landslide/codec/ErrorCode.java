@@ -15,6 +15,7 @@ public enum ErrorCode {
   INVALID_CREDENTIALS(401, "invalid_credentials", "Email or password is wrong.", false),
   CHALLENGE_REQUIRED(403, "challenge_required", "A proof of work is required: GET /api/v1/polls/{id}/challenge.", false),
   FORBIDDEN(403, "forbidden", "This call needs the admin role.", false),
+  RESULTS_HIDDEN(403, "results_hidden", "This poll's results are hidden until they are revealed; its vote log is published with them.", true),
   NOT_ELIGIBLE(403, "not_eligible", "This poll requires what this account lacks (a verified account, or one older than the poll's opening).", false),
   NOT_FOUND(404, "not_found", "No such resource.", false),
   POLL_NOT_FOUND(404, "poll_not_found", "No such poll.", false),

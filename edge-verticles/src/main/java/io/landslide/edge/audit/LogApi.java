@@ -9,6 +9,7 @@ import io.landslide.codec.tlog.TreeHash;
 import io.landslide.codec.tlog.VoteEntry;
 import io.landslide.edge.http.Http;
 import io.landslide.edge.http.Rejection;
+import io.landslide.edge.poll.Poll;
 import io.landslide.edge.poll.PollCache;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -69,7 +70,7 @@ public final class LogApi {
 
   /** {@code GET /polls/{id}/log/result}: the signed final result, once the poll is sealed. */
   public void result(RoutingContext ctx) {
-    polls.require(ctx.pathParam("id")).compose(p -> store.result(p.id()))
+    published(ctx).compose(p -> store.result(p.id()))
       .compose(note -> note == null ? Future.failedFuture(Rejection.of(ErrorCode.NOT_FOUND, "No signed result yet: the poll is open, or its last votes are being counted."))
         : Future.succeededFuture(note))
       .onSuccess(note -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=60").end(note))
@@ -130,7 +131,7 @@ public final class LogApi {
       return;
     }
     String text = receipt.toString();
-    polls.require(ctx.pathParam("id")).compose(p -> {
+    published(ctx).compose(p -> {
       long[] voters = receipts.voters(receipt);
       List<Long> valid = new ArrayList<>();
       for (long v : voters) if (v >= UserIds.MIN && v <= UserIds.MAX) valid.add(v);
@@ -155,9 +156,17 @@ public final class LogApi {
     }).onFailure(t -> http.fail(ctx, t));
   }
 
+  /**
+   * @return the poll, when its log is public: not while its results are hidden (the embargo), since the entries name
+   *     each vote's option and a checkpoint's size is the total; fails 403 {@code results_hidden} then
+   */
+  private Future<Poll> published(RoutingContext ctx) {
+    return polls.require(ctx.pathParam("id")).compose(p -> p.hidden() ? Future.failedFuture(Rejection.of(ErrorCode.RESULTS_HIDDEN)) : Future.succeededFuture(p));
+  }
+
   /** @return the poll's latest verified checkpoint; fails 404 when the poll has none yet */
   private Future<LogStore.Head> head(RoutingContext ctx) {
-    return polls.require(ctx.pathParam("id")).compose(p -> store.head(p.id())).compose(h -> h == null
+    return published(ctx).compose(p -> store.head(p.id())).compose(h -> h == null
       ? Future.failedFuture(Rejection.of(ErrorCode.NOT_FOUND, "No signed checkpoint yet: the poll's log is empty."))
       : Future.succeededFuture(h));
   }

@@ -102,6 +102,7 @@ public final class LiveResults {
     final long timer;
     Frame frame;
     long sentVersion = -1;
+    boolean sentHidden;
 
     Watch(View view) {
       this.view = view;
@@ -148,6 +149,14 @@ public final class LiveResults {
       return Future.succeededFuture(v.tallies.toJson());
     }
     return refresh(v).map(x -> v.tallies.toJson());
+  }
+
+  /**
+   * @param poll a poll whose results are hidden
+   * @return whether its results are final (what a hidden results document still says)
+   */
+  Future<Boolean> finalOf(Poll poll) {
+    return results(poll).map(json -> json.getBoolean("final", false));
   }
 
   /** @return whether one more spectator may connect (and if so, it is counted) */
@@ -271,11 +280,18 @@ public final class LiveResults {
   }
 
   private void publish(Watch w) {
-    if (!w.view.warm || (w.view.tallies.version() == w.sentVersion && w.frame != null)) return;
+    // The embargo from the poll as it is now (a reveal reaches every edge as a poll change): a hidden frame has no count.
+    Poll now = polls.get(w.view.poll.id());
+    boolean hidden = now != null && now.hidden();
+    if (!w.view.warm || (w.view.tallies.version() == w.sentVersion && w.frame != null && hidden == w.sentHidden)) return;
     long interval = FrameGate.intervalMs(spectators.get(), frameBudget);
-    if (!w.gate.tryPass(System.currentTimeMillis(), interval)) return; // coalesced into a later tick's frame
-    w.frame = Frame.of(w.view.tallies.toJson().encode()); // once per frame, whatever the number of spectators
+    // A reveal goes out at once, past the gate: every spectator gets the counts the moment they are public.
+    if (hidden == w.sentHidden && !w.gate.tryPass(System.currentTimeMillis(), interval)) return; // coalesced into a later tick's frame
+    JsonObject json = w.view.tallies.toJson();
+    if (hidden) json = now.hiddenResults(json.getBoolean("final", false));
+    w.frame = Frame.of(json.encode()); // once per frame, whatever the number of spectators
     w.sentVersion = w.view.tallies.version();
+    w.sentHidden = hidden;
     for (Spectator s : w.spectators) s.offer(w.frame);
   }
 

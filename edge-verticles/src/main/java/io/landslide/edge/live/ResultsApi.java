@@ -54,7 +54,16 @@ public final class ResultsApi {
    * @param ctx the request
    */
   public void results(RoutingContext ctx) {
-    polls.require(ctx.pathParam("id")).compose(p -> visibility.check(p, ctx.request().getHeader("Authorization"))).compose(live::results)
+    String authorization = ctx.request().getHeader("Authorization");
+    polls.require(ctx.pathParam("id")).compose(p -> visibility.check(p, authorization)).compose(p -> {
+        if (!p.hidden()) return live.results(p);
+        // The embargo: the counts are the admins' until revealed, and theirs are never cached on the way.
+        return visibility.isAdmin(authorization).compose(admin -> {
+          if (!admin) return live.finalOf(p).map(p::hiddenResults);
+          ctx.response().putHeader("Cache-Control", "private, no-store");
+          return live.results(p);
+        });
+      })
       .onSuccess(json -> Http.json(ctx, 200, json.encode()))
       .onFailure(t -> http.fail(ctx, t));
   }

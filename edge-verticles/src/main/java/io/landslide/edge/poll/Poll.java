@@ -17,8 +17,10 @@ import java.util.List;
  * @param powDifficulty its proof-of-work difficulty (leading zero bits), or {@link #DEFAULT_DIFFICULTY} for the
  *                 edge's default; not part of the poll's public JSON (clients learn it from its challenge)
  * @param eligibility who may vote
+ * @param hidden   whether its results are hidden (the embargo: created with {@code hideResults}, not revealed yet)
  */
-public record Poll(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, Eligibility eligibility) {
+public record Poll(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, Eligibility eligibility,
+                   boolean hidden) {
   /**
    * Who may vote in a poll, beyond holding a valid token.
    *
@@ -98,7 +100,19 @@ public record Poll(int id, String title, List<String> options, Instant opensAt, 
     JsonObject o = new JsonObject().put("id", id).put("title", title).put("status", status(System.currentTimeMillis()).json())
       .put("options", opts).put("opensAt", opensAt.toString()).put("closesAt", closesAt == null ? null : closesAt.toString());
     if (eligibility.restricted()) o.put("eligibility", eligibility.toJson());
+    if (hidden) o.put("hidden", true);
     return o;
+  }
+
+  /**
+   * @param fin whether the results are final
+   * @return the results document while they are hidden: the options without a count, no total, no checkpoint (never
+   *     a zero that is not one)
+   */
+  public JsonObject hiddenResults(boolean fin) {
+    JsonArray opts = new JsonArray();
+    for (int i = 0; i < options.size(); i++) opts.add(new JsonObject().put("id", i).put("label", options.get(i)));
+    return new JsonObject().put("poll", id).put("hidden", true).put("options", opts).put("asOf", Instant.now().toString()).put("final", fin);
   }
 
   /**

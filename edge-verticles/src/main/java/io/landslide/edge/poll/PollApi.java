@@ -58,7 +58,7 @@ public final class PollApi {
         // Take the id first and clear its bitmap before anyone can vote: a poll starts with no voters,
         // whatever a reset database left in Redis under the same id.
         return store.nextId().compose(id -> bitmap.clear(id).otherwise(0L)
-          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty, p.eligibility, AdminActions.actor(admin.userId())))
+          .compose(cleared -> store.create(id, p.title, p.options, p.opensAt, p.closesAt, p.powDifficulty, p.eligibility, p.hideResults, AdminActions.actor(admin.userId())))
           .compose(poll -> bitmap.markComplete(poll.id()).otherwise((Void) null).map(poll)));
       })
       .onSuccess(p -> {
@@ -89,6 +89,20 @@ public final class PollApi {
   public void close(RoutingContext ctx) {
     auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
       .compose(admin -> poll(ctx).compose(p -> store.close(p.id(), AdminActions.actor(admin.userId()))))
+      .onSuccess(p -> {
+        polls.put(p);
+        Http.json(ctx, 200, p.toJson().encode());
+      })
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /**
+   * {@code POST /polls/{id}/reveal} (admin): ends the embargo of a poll created with {@code hideResults}; every edge
+   * hears of it (the poll's change notification) and sends its spectators the current frame, counts and all.
+   */
+  public void reveal(RoutingContext ctx) {
+    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(admin -> poll(ctx).compose(p -> store.reveal(p.id(), AdminActions.actor(admin.userId()))))
       .onSuccess(p -> {
         polls.put(p);
         Http.json(ctx, 200, p.toJson().encode());
@@ -142,7 +156,8 @@ public final class PollApi {
   }
 
   /** A validated {@code POST /polls} body. */
-  record NewPoll(String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, Poll.Eligibility eligibility) {
+  record NewPoll(String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty, Poll.Eligibility eligibility,
+                 boolean hideResults) {
     static final int MAX_TITLE = 200;
     static final int MAX_LABEL = 100;
     static final int MIN_OPTIONS = 2;
@@ -165,7 +180,10 @@ public final class PollApi {
       if (pow != null && !(pow instanceof Integer d && d >= 0 && d <= Poll.MAX_DIFFICULTY)) {
         throw bad("powDifficulty must be an integer from 0 to " + Poll.MAX_DIFFICULTY + ".");
       }
-      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : (Integer) pow, eligibility(o.getValue("eligibility")));
+      Object hide = o.getValue("hideResults");
+      if (hide != null && !(hide instanceof Boolean)) throw bad("hideResults must be true or false.");
+      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : (Integer) pow, eligibility(o.getValue("eligibility")),
+        Boolean.TRUE.equals(hide));
     }
 
     /** @return {@code "eligibility": {"verified"?: bool, "accountBeforeOpening"?: bool}}, nothing else in it */

@@ -18,7 +18,8 @@ import java.util.List;
 /** Polls, results and votes in PostgreSQL (vertx-pg-client: non-blocking). */
 public final class PollStore {
   /** A poll's columns, in the order {@link #poll(Row)} reads them. */
-  private static final String COLUMNS = "id, title, options, opens_at, closes_at, pow_difficulty, require_verified, require_account_before_open";
+  private static final String COLUMNS = "id, title, options, opens_at, closes_at, pow_difficulty, require_verified, require_account_before_open,"
+    + " hide_results AND revealed_at IS NULL";
   private final Pool pool;
   private final int votePartitions;
   private final String writerGroup;
@@ -70,20 +71,40 @@ public final class PollStore {
    * @param closesAt when it closes, or null
    * @param powDifficulty its proof-of-work difficulty, or {@link Poll#DEFAULT_DIFFICULTY}
    * @param eligibility who may vote
+   * @param hideResults whether its results stay hidden until revealed
    * @param actor    the admin, recorded with the action in the same transaction
    * @return the poll
    */
   public Future<Poll> create(int id, String title, List<String> options, Instant opensAt, Instant closesAt, int powDifficulty,
-                             Poll.Eligibility eligibility, String actor) {
+                             Poll.Eligibility eligibility, boolean hideResults, String actor) {
     return pool.withTransaction(c -> c.preparedQuery("INSERT INTO polls (id, title, options, opens_at, closes_at, pow_difficulty,"
-        + " require_verified, require_account_before_open) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING " + COLUMNS)
+        + " require_verified, require_account_before_open, hide_results) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " + COLUMNS)
       .execute(Tuple.of(id, title, options.toArray(new String[0]), utc(opensAt), closesAt == null ? null : utc(closesAt),
-        powDifficulty == Poll.DEFAULT_DIFFICULTY ? null : (short) powDifficulty, eligibility.verified(), eligibility.accountBeforeOpening()))
+        powDifficulty == Poll.DEFAULT_DIFFICULTY ? null : (short) powDifficulty, eligibility.verified(), eligibility.accountBeforeOpening())
+        .addBoolean(hideResults))
       .compose(rows -> {
         Poll p = poll(rows.iterator().next());
         return c.preparedQuery("SELECT landslide_create_vote_partitions($1, $2)").execute(Tuple.of(p.id(), votePartitions))
           .compose(x -> AdminActions.record(c, actor, "create", p.id(), p.toJson().put("powDifficulty", p.powDifficulty())))
           .map(p);
+      }));
+  }
+
+  /**
+   * Ends the poll's embargo (its results become public), once: revealing again changes nothing.
+   *
+   * @param id    the poll id
+   * @param actor the admin, recorded with the action in the same transaction
+   * @return the poll, or null when there is none
+   */
+  public Future<Poll> reveal(int id, String actor) {
+    return pool.withTransaction(c -> c.preparedQuery("UPDATE polls SET revealed_at = coalesce(revealed_at, clock_timestamp()) WHERE id = $1"
+      + " RETURNING " + COLUMNS + ", revealed_at").execute(Tuple.of(id))
+      .compose(rows -> {
+        if (rows.size() == 0) return Future.succeededFuture(null);
+        Row r = rows.iterator().next();
+        Poll p = poll(r);
+        return AdminActions.record(c, actor, "reveal", id, new JsonObject().put("revealedAt", r.getOffsetDateTime(9).toInstant().toString())).map(p);
       }));
   }
 
@@ -224,6 +245,6 @@ public final class PollStore {
     Short pow = r.getShort(5);
     return new Poll(r.getInteger(0), r.getString(1), Arrays.asList(r.getArrayOfStrings(2)),
       r.getOffsetDateTime(3).toInstant(), closes == null ? null : closes.toInstant(), pow == null ? Poll.DEFAULT_DIFFICULTY : pow,
-      new Poll.Eligibility(r.getBoolean(6), r.getBoolean(7)));
+      new Poll.Eligibility(r.getBoolean(6), r.getBoolean(7)), r.getBoolean(8));
   }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class TallyViewTest {
-  private static final Poll POLL = new Poll(1, "t", List.of("a", "b", "c"), Instant.EPOCH, null, Poll.DEFAULT_DIFFICULTY, Poll.Eligibility.ANYONE);
+  private static final Poll POLL = new Poll(1, "t", List.of("a", "b", "c"), Instant.EPOCH, null, Poll.DEFAULT_DIFFICULTY, Poll.Eligibility.ANYONE, false);
 
   @Test
   void shouldSumShardsAndIgnoreWhatCannotBe() {

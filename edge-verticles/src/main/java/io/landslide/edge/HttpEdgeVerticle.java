@@ -120,6 +120,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     VoterBitmap bitmap = bitmaps.apply(vertx);
     Http http = new Http(config.retryAfterSeconds());
     live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.log(), shared.spectators(), liveConfig);
+    live.onFrame(shared.metrics()::framePublished);
     ProofOfWork pow = new ProofOfWork(powConfig.secret().getBytes(StandardCharsets.UTF_8), powConfig.ttlSeconds(), System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, shared.defences(), shared.rates(),

@@ -118,8 +118,17 @@ public final class VoteWriterVerticle extends VerticleBase {
         flush(); // a retry after a failure, or a full batch: write before reading more
       } else {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pending.isEmpty() ? Duration.ofMillis(config.pollTimeoutMs()) : Duration.ZERO);
-        if (pending.isEmpty() && !records.isEmpty()) oldestPendingNanos = System.nanoTime();
+        if (pending.isEmpty() && !records.isEmpty()) {
+          oldestPendingNanos = System.nanoTime();
+          metrics.holding(acceptedAt(records.iterator().next()));
+        }
         for (ConsumerRecord<byte[], byte[]> r : records) pending.add(r);
+        // The lag per partition: log end minus this consumer's position (a batch's records at most short of the stored
+        // offset's), from the consumer's own fetch state: no call to the broker.
+        for (TopicPartition tp : consumer.assignment()) {
+          java.util.OptionalLong lag = consumer.currentLag(tp);
+          if (lag.isPresent()) metrics.lag(tp.partition(), lag.getAsLong());
+        }
         boolean nothingMoreReady = records.isEmpty();
         boolean tooOld = System.nanoTime() - oldestPendingNanos >= config.batchMaxDelayMs() * 1_000_000L;
         if (!pending.isEmpty() && (nothingMoreReady || pending.size() >= config.batchMax() || tooOld)) flush();
@@ -132,6 +141,16 @@ public final class VoteWriterVerticle extends VerticleBase {
       LOG.warn("batch of {} not written, retrying in {} ms: {}", pending.size(), RETRY_BACKOFF_MS, e.toString());
       vertx.setTimer(RETRY_BACKOFF_MS, t -> context.runOnContext(v -> cycle()));
     }
+  }
+
+  /** @return the accepted time (epoch ms) a vote record carries, 0 when it is not one */
+  private static long acceptedAt(ConsumerRecord<byte[], byte[]> r) {
+    byte[] v = r.value();
+    int at = io.landslide.codec.VoteEventDescriptor.ACCEPTED_AT_OFFSET;
+    if (v == null || v.length < at + 8) return 0;
+    long t = 0;
+    for (int i = 0; i < 8; i++) t = t << 8 | (v[at + i] & 0xff);
+    return t;
   }
 
   private void flush() throws SQLException {

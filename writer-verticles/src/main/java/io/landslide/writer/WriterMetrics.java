@@ -3,6 +3,7 @@ package io.landslide.writer;
 import io.landslide.writer.store.BatchWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +24,40 @@ final class WriterMetrics {
     corrupt = Counter.builder("landslide.writer.rows").tag("outcome", "corrupt").register(registry);
     fenced = Counter.builder("landslide.writer.fenced").description("batches dropped: another writer owns the partition").register(registry);
     failures = Counter.builder("landslide.writer.failures").description("batches that failed and will be retried").register(registry);
-    batch = DistributionSummary.builder("landslide.writer.batch.size").publishPercentiles(0.5, 0.99).register(registry);
-    commit = Timer.builder("landslide.writer.commit").publishPercentiles(0.5, 0.99).register(registry);
+    // Histograms with fixed buckets (Prometheus aggregates them across writers), not per-process quantiles.
+    batch = DistributionSummary.builder("landslide.writer.batch.size").description("records a batch held")
+      .serviceLevelObjectives(1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000).register(registry);
+    commit = Timer.builder("landslide.writer.commit").description("a batch's transaction, from its first statement to its commit")
+      .serviceLevelObjectives(BUCKETS).register(registry);
+    delay = Timer.builder("landslide.writer.vote.delay").description("the oldest vote of each batch: from its 202 at an edge to its commit")
+      .serviceLevelObjectives(BUCKETS).register(registry);
+    Gauge.builder("landslide.writer.oldest.vote.age", oldestAcceptedAt, a -> a.get() == 0 ? 0 : Math.max(0, System.currentTimeMillis() - a.get()) / 1000.0)
+      .baseUnit("seconds").description("age of the oldest vote this writer holds uncommitted (0: none)").register(registry);
+    this.registry = registry;
+  }
+
+  private static final java.time.Duration[] BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 15000, 30000)
+    .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
+  /** Per partition, the records behind its log end (the consumer's view after each poll); shared by the consumers of the process. */
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicLong> LAG = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Timer delay;
+  private final MeterRegistry registry;
+  /** The accepted time (epoch ms) of the oldest vote polled and not yet committed; 0 when none. */
+  private final java.util.concurrent.atomic.AtomicLong oldestAcceptedAt = new java.util.concurrent.atomic.AtomicLong();
+
+  /** @param partition a partition @param records how far its stored position is behind its log end */
+  void lag(int partition, long records) {
+    LAG.computeIfAbsent(partition, p -> {
+      java.util.concurrent.atomic.AtomicLong v = new java.util.concurrent.atomic.AtomicLong();
+      Gauge.builder("landslide.writer.lag", v, java.util.concurrent.atomic.AtomicLong::get).tag("partition", Integer.toString(p))
+        .baseUnit("records").description("records of the partition not yet committed (log end minus position)").register(registry);
+      return v;
+    }).set(records);
+  }
+
+  /** @param acceptedAt the oldest accepted time of the votes just polled (epoch ms), 0 when none */
+  void holding(long acceptedAt) {
+    oldestAcceptedAt.set(acceptedAt);
   }
 
   void committed(BatchWriter.Result r, int records, long nanos) {
@@ -33,6 +66,8 @@ final class WriterMetrics {
     corrupt.increment(r.corrupt());
     batch.record(records);
     commit.record(nanos, TimeUnit.NANOSECONDS);
+    if (r.oldestAcceptedAt() > 0) delay.record(Math.max(0, System.currentTimeMillis() - r.oldestAcceptedAt()), TimeUnit.MILLISECONDS);
+    oldestAcceptedAt.set(0);
   }
 
   void fenced() {

@@ -37,6 +37,10 @@ public final class Boot {
    */
   public static <T> Future<T> start(ClusterSettings cluster, Function<Booted, Future<T>> start) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // landslide_build_info: 1, labelled with the version, so a dashboard tells which build each process runs.
+    String version = java.util.Objects.requireNonNullElse(Boot.class.getPackage().getImplementationVersion(), "dev");
+    io.micrometer.core.instrument.Gauge.builder("landslide.build.info", () -> 1).tag("version", version)
+      .tag("java", System.getProperty("java.version")).description("1, labelled with the build this process runs").register(registry);
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setJvmMetricsEnabled(true)
         // Per-request and per-command meters cost more than the vote path itself; the app's own meters count what matters.

@@ -69,6 +69,7 @@ public final class LiveResults {
 
   private final Vertx vertx;
   private final PollCache polls;
+  private Runnable onFrame;
   private final PollStore store;
   private final Finality finality;
   private final LogStore log;
@@ -157,6 +158,11 @@ public final class LiveResults {
    */
   Future<Boolean> finalOf(Poll poll) {
     return results(poll).map(json -> json.getBoolean("final", false));
+  }
+
+  /** @param onFrame told of each frame published (the frames metric) */
+  public void onFrame(Runnable onFrame) {
+    this.onFrame = onFrame;
   }
 
   /** @return whether one more spectator may connect (and if so, it is counted) */
@@ -292,6 +298,7 @@ public final class LiveResults {
     w.frame = Frame.of(json.encode()); // once per frame, whatever the number of spectators
     w.sentVersion = w.view.tallies.version();
     w.sentHidden = hidden;
+    if (onFrame != null) onFrame.run();
     for (Spectator s : w.spectators) s.offer(w.frame);
   }
 

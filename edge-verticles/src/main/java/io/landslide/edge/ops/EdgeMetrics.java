@@ -18,6 +18,9 @@ public final class EdgeMetrics {
   private final Counter flagged;
   private final Map<ErrorCode, Counter> rejected = new EnumMap<>(ErrorCode.class);
   private final Timer produce;
+  private final Timer vote;
+  private final Timer claim;
+  private final Counter frames;
   private final Counter talliesTaken;
   private final Counter talliesRefused;
   private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
@@ -41,7 +44,13 @@ public final class EdgeMetrics {
     talliesTaken = Counter.builder("landslide.tally.updates").tag("outcome", "accepted").description("tally updates heard on the event bus and merged").register(registry);
     talliesRefused = Counter.builder("landslide.tally.updates").tag("outcome", "refused")
       .description("tally updates dropped: not authenticated by the cluster key (forged, another cluster's) or malformed").register(registry);
-    produce = Timer.builder("landslide.kafka.produce").description("time from send to acks=all").publishPercentiles(0.5, 0.99, 0.999).register(registry);
+    // Histograms with fixed buckets, not per-process quantiles: Prometheus sums the buckets of every edge and computes
+    // the fleet's percentiles (histogram_quantile); a dozen buckets a timer keep the cardinality bounded.
+    produce = histogram("landslide.kafka.produce", "time from send to acks=all").register(registry);
+    vote = histogram("landslide.vote.duration", "a vote request, from its body read to its answer, whatever the answer").register(registry);
+    claim = histogram("landslide.bitmap.claim", "a vote's Redis claim, from the call to its answer").register(registry);
+    frames = Counter.builder("landslide.live.frames").description("result frames published to a poll's spectators (once per frame, whatever their number)")
+      .register(registry);
   }
 
   /** A connection opened; the caller calls {@link #connectionClosed} from the connection's one close handler. */
@@ -103,4 +112,27 @@ public final class EdgeMetrics {
   public void produced(long nanos) {
     produce.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
+
+  /** @param nanos a vote request's time, body read to answer */
+  public void voteAnswered(long nanos) {
+    vote.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** @param nanos a Redis claim's time */
+  public void claimed(long nanos) {
+    claim.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** A frame went out to a poll's spectators. */
+  public void framePublished() {
+    frames.increment();
+  }
+
+  /** @return a timer exported as a Prometheus histogram with the project's buckets, 1 ms to 30 s */
+  public static Timer.Builder histogram(String name, String description) {
+    return Timer.builder(name).description(description).serviceLevelObjectives(BUCKETS);
+  }
+
+  private static final java.time.Duration[] BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 15000, 30000)
+    .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
 }

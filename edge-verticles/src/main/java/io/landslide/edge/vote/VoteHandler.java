@@ -148,17 +148,18 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   }
 
   private void vote(HttpServerRequest req, Buffer body) {
+    long t0 = System.nanoTime();
     HttpServerResponse res = req.response();
     if (!corsOrigins.isEmpty()) allowOrigin(req, res);
     if (!rates.ip().tryAcquire(Http.address(req))) { // first: a flood from one address counts, whatever it sends
-      reject(res, Rejection.of(ErrorCode.RATE_LIMITED));
+      reject(res, Rejection.of(ErrorCode.RATE_LIMITED), t0);
       return;
     }
     long fast = VoteBody.fastOption(body);
     JsonObject parsed = fast == VoteBody.INVALID ? VoteBody.parse(body) : null; // parsed once, pow and all
     long option = fast != VoteBody.INVALID ? fast : VoteBody.option(parsed);
     if (option == VoteBody.INVALID) {
-      reject(res, Rejection.of(ErrorCode.BAD_REQUEST, "Send {\"option\": <option id>}."));
+      reject(res, Rejection.of(ErrorCode.BAD_REQUEST, "Send {\"option\": <option id>}."), t0);
       return;
     }
     String path = req.path();
@@ -176,8 +177,8 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
         return claim(poll, voter).compose(claim -> produce(req, pollId, option, voter, claim, botScore));
       }))
       .onComplete(ar -> {
-        if (ar.succeeded()) accepted(res, pollId, option, ar.result());
-        else reject(res, ar.cause());
+        if (ar.succeeded()) accepted(res, pollId, option, ar.result(), t0);
+        else reject(res, ar.cause(), t0);
       });
   }
 
@@ -221,7 +222,8 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   }
 
   private Future<Claim> claim(Poll poll, Voter voter) {
-    return bitmap.claim(poll.id(), voter.userId()).compose(c -> switch (c) {
+    long c0 = System.nanoTime();
+    return bitmap.claim(poll.id(), voter.userId()).onSuccess(c -> metrics.claimed(System.nanoTime() - c0)).compose(c -> switch (c) {
       case ALREADY_CLAIMED -> Future.failedFuture(Rejection.of(ErrorCode.ALREADY_VOTED));
       case IN_DOUBT -> Future.failedFuture(IN_DOUBT);
       case UNKNOWN -> {
@@ -269,9 +271,15 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     });
   }
 
-  private void accepted(HttpServerResponse res, int pollId, long option, Receipt receipt) {
+  private void accepted(HttpServerResponse res, int pollId, long option, Receipt receipt, long t0) {
     metrics.accepted();
     Http.json(res, 202, "{\"receipt\":\"" + receipt + "\",\"poll\":" + pollId + ",\"option\":" + option + "}");
+    metrics.voteAnswered(System.nanoTime() - t0);
+  }
+
+  private void reject(HttpServerResponse res, Throwable t, long t0) {
+    reject(res, t);
+    metrics.voteAnswered(System.nanoTime() - t0);
   }
 
   private void reject(HttpServerResponse res, Throwable t) {

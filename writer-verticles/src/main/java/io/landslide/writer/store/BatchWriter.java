@@ -64,9 +64,13 @@ public final class BatchWriter {
    * @param absolute the absolute counts of the shards this batch changed, after the commit
    * @param next     each partition's next offset, now stored
    * @param logged   the polls whose vote logs grew
+   * @param oldestAcceptedAt the oldest accepted time of the batch's votes (epoch ms), 0 without one
    */
   public record Result(int inserted, int rejected, int corrupt, Map<TallyKey, Long> tallies, List<TallyUpdate> absolute,
-                       Map<TopicPartition, Long> next, int[] logged) {
+                       Map<TopicPartition, Long> next, int[] logged, long oldestAcceptedAt) {
+    Result withOldest(long oldest) {
+      return new Result(inserted, rejected, corrupt, tallies, absolute, next, logged, oldest);
+    }
   }
 
   /** A tally shard. @param poll poll id @param option option id @param shard Kafka partition */
@@ -109,6 +113,7 @@ public final class BatchWriter {
     java.util.Set<Integer> polls = new java.util.TreeSet<>();
     Map<Integer, Long> latest = new HashMap<>(); // per poll, its latest vote's accepted time
     int lastPoll = Integer.MIN_VALUE;
+    long oldest = 0;
     TopicPartition tp = null;
     for (ConsumerRecord<byte[], byte[]> r : sorted) {
       if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) tp = new TopicPartition(r.topic(), r.partition());
@@ -132,6 +137,7 @@ public final class BatchWriter {
       tallies.merge(new TallyKey(v.pollId(), v.option(), r.partition()), 1L, Long::sum);
       if (v.pollId() != lastPoll) polls.add(lastPoll = v.pollId());
       if (v.acceptedAt() > latest.getOrDefault(v.pollId(), Long.MIN_VALUE)) latest.put(v.pollId(), v.acceptedAt());
+      if (oldest == 0 || v.acceptedAt() < oldest) oldest = v.acceptedAt();
     }
     Result result;
     // The close is authoritative: the batch's polls are read FOR SHARE (a close waits for this commit, and a batch
@@ -140,13 +146,13 @@ public final class BatchWriter {
       result = staged(c, corrupt.size(), next, new int[0], null);
       VoteStore.keepCorrupt(c, corrupt, errors);
       offsets.move(c, next, expected);
-      return result;
+      return result.withOldest(oldest);
     }
     try {
       VoteStore.copyVotes(c, encoder);
       List<TallyUpdate> absolute = VoteStore.addTallies(c, tallies);
       int[] logged = log.append(c);
-      result = new Result(encoder.rows(), 0, corrupt.size(), tallies, absolute, next, logged);
+      result = new Result(encoder.rows(), 0, corrupt.size(), tallies, absolute, next, logged, 0);
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !CHECK_VIOLATION.equals(e.getSQLState())) throw e;
       c.rollback(); // a duplicate or an unknown poll: redo the batch row by row through the staging table
@@ -157,7 +163,7 @@ public final class BatchWriter {
     }
     VoteStore.keepCorrupt(c, corrupt, errors);
     offsets.move(c, next, expected);
-    return result;
+    return result.withOldest(oldest);
   }
 
   /**
@@ -175,7 +181,7 @@ public final class BatchWriter {
     } catch (VoteLog.SealedException e) {
       throw new SQLException("a poll was sealed during the batch, retrying: " + e.getMessage());
     }
-    return new Result(s.inserted(), s.rejected(), corrupt, s.added(), s.absolute(), next, logged);
+    return new Result(s.inserted(), s.rejected(), corrupt, s.added(), s.absolute(), next, logged, 0);
   }
 
   private static final String CLOSINGS = "SELECT id, (extract(epoch FROM closes_at) * 1000)::bigint FROM polls WHERE id = ANY(?)"

@@ -21,6 +21,7 @@ if ! command -v promtool >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
-mvn -B install "$@"
+# Where CI keeps what people look at: the load kit's report, the browser tests' screenshots.
 export LANDSLIDE_REPORTS_DIR="${LANDSLIDE_REPORTS_DIR:-$root/target/ci-reports}"
+mvn -B install "$@"
 exec "$root/deploy/local/load.sh" --no-build

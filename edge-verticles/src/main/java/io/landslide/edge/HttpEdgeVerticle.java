@@ -229,6 +229,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.get("/api/v1/polls/:id/events").handler(results::events);
     r.get("/polls/:id").handler(ctx -> page(ctx, http, "webroot/poll.html"));
     r.get("/polls/:id/vote").handler(ctx -> page(ctx, http, "webroot/vote.html"));
+    r.get("/polls/:id/broadcast").handler(ctx -> page(ctx, http, "webroot/broadcast.html"));
     LogApi log = new LogApi(shared.polls(), shared.log(), shared.receipts(), http);
     r.get("/api/v1/audit/key").handler(log::key);
     r.get("/api/v1/polls/:id/log/checkpoint").handler(log::checkpoint);

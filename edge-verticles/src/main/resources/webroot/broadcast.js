@@ -48,22 +48,10 @@
     }
   }
 
-  async function title() {
-    try {
-      const p = await (await fetch(`/api/v1/polls/${id}`)).json();
-      if (p.title) { $('title').textContent = p.title; document.title = `${p.title} · broadcast`; }
-    } catch (e) { /* the counts still show */ }
-  }
-
-  function connect(delay) {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/polls/${id}/live`);
-    ws.onopen = () => { delay = 500; document.body.dataset.live = 'true'; };
-    ws.onmessage = e => render(JSON.parse(e.data));
-    ws.onclose = () => {
-      document.body.dataset.live = 'false';
-      setTimeout(() => connect(Math.min(delay * 2, 10000)), delay + Math.random() * delay);  // jittered backoff
-    };
-  }
-  title();
-  connect(500);
+  window.LandslideLive.watch(id, {
+    frame: render,
+    title: t => { $('title').textContent = t; document.title = `${t} · broadcast`; },
+    open: () => { document.body.dataset.live = 'true'; },
+    lost: () => { document.body.dataset.live = 'false'; }
+  });
 }());

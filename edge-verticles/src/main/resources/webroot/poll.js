@@ -45,21 +45,9 @@
     speak(r);
   }
 
-  async function title() {
-    try {
-      const p = await (await fetch(`/api/v1/polls/${id}`)).json();
-      if (p.title) { $('title').textContent = p.title; document.title = `${p.title} · Landslide`; }
-    } catch (e) { /* the results still show */ }
-  }
-
-  function connect(delay) {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/polls/${id}/live`);
-    ws.onopen = () => { delay = 500; $('conn').textContent = 'live'; $('conn').classList.remove('down'); };
-    ws.onmessage = e => render(JSON.parse(e.data));
-    ws.onclose = () => {
-      $('conn').textContent = 'reconnecting…'; $('conn').classList.add('down');
-      setTimeout(() => connect(Math.min(delay * 2, 10000)), delay + Math.random() * delay);  // jittered backoff
-    };
-  }
-  title();
-  connect(500);
+  window.LandslideLive.watch(id, {
+    frame: render,
+    title: t => { $('title').textContent = t; document.title = `${t} · Landslide`; },
+    open: () => { $('conn').textContent = 'live'; $('conn').classList.remove('down'); },
+    lost: () => { $('conn').textContent = 'reconnecting…'; $('conn').classList.add('down'); }
+  });

@@ -171,6 +171,13 @@ final class EdgeFixture implements AutoCloseable, BeforeAllCallback, AfterAllCal
     return r.bodyAsJsonObject().getInteger("id");
   }
 
+  /** Runs SQL on the test database as a writer's commit would (tallies, a poll's times). */
+  static void commit(String sql) throws java.sql.SQLException {
+    try (java.sql.Connection c = io.landslide.infra.Schema.connect(TestStack.pg()); java.sql.Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
   /** Every vote event on this fixture's topic for the poll (reads the whole topic). */
   List<VoteEvent> recorded(int poll) {
     return RecordedVotes.of(bootstrap, topic, PARTITIONS, poll);

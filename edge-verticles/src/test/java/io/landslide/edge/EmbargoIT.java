@@ -28,9 +28,7 @@ class EmbargoIT {
   static final EdgeFixture f = EdgeFixture.onSharedStack();
 
   private static void commit(String sql) throws Exception {
-    try (Connection c = Schema.connect(TestStack.pg()); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
+    EdgeFixture.commit(sql);
   }
 
   private static void assertHidden(JsonObject results, int poll) {

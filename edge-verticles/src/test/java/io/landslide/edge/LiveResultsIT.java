@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.landslide.codec.TallySeal;
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.TallyUpdateDescriptor;
-import io.landslide.infra.Schema;
-import io.landslide.infra.TestStack;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +23,7 @@ class LiveResultsIT {
   static final EdgeFixture f = EdgeFixture.onSharedStack();
 
   private static void commit(String sql) throws Exception {
-    try (Connection c = Schema.connect(TestStack.pg()); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
+    EdgeFixture.commit(sql);
   }
 
   private static void awaitTotal(List<JsonObject> frames, long total) throws InterruptedException {

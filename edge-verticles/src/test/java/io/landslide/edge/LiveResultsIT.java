@@ -188,8 +188,9 @@ class LiveResultsIT {
   void shouldServeTheResultsPage() {
     var page = f.call(HttpMethod.GET, "/polls/1", null, null);
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.bodyAsString()).contains("<script src=\"/poll.js\">").contains("aria-live");
+    assertThat(page.bodyAsString()).contains("<script src=\"/live.js\">").contains("<script src=\"/poll.js\">").contains("aria-live");
     assertThat(page.getHeader("Content-Security-Policy")).contains("script-src 'self'").contains("frame-ancestors 'none'");
-    assertThat(f.call(HttpMethod.GET, "/poll.js", null, null).bodyAsString()).contains("/api/v1/polls/${id}/live");
+    assertThat(f.call(HttpMethod.GET, "/live.js", null, null).bodyAsString()).contains("/api/v1/polls/${id}/live");
+    assertThat(f.call(HttpMethod.GET, "/poll.js", null, null).bodyAsString()).contains("LandslideLive.watch");
   }
 }

@@ -18,16 +18,25 @@ package io.landslide.codec;
  *  24                                                                      40
  *   |                   receipt: hi i64, lo i64                             |
  *   +-----------------------------------------------------------------------+
- *  40                       40 + addrLen
+ *  40                                                                      72
+ *   |   version 2 only: the receipt's commitment in the poll's log (32)     |
+ *   +-----------------------------------------------------------------------+
+ *  72 (40 in version 1)     + addrLen
  *   |  client address (0, 4 or 16)    |
  *   +---------------------------------+
  * </pre>
- * A reader that meets an unknown version, a bad length, a non-zero reserved field or an out-of-range
- * value throws {@link CorruptEventException}: it never guesses.
+ * Version 2 (written since the log's commitment moved to the edge) carries the receipt's commitment,
+ * {@code SHA-256("landslide/receipt/v1" || 0x00 || pollId || receipt)} ({@code tlog.VoteEntry}): the edge that issued
+ * the receipt hashes it once, and the writer copies it into the vote's log entry instead of hashing it again. Version 1
+ * (events already in the topic when a writer is upgraded) is still read; its writer computes the commitment. A
+ * reader that meets an unknown version, a bad length, a non-zero reserved field or an out-of-range value throws
+ * {@link CorruptEventException}: it never guesses.
  */
 public final class VoteEventDescriptor {
-  /** The only version written today. */
-  public static final byte VERSION = 1;
+  /** The version written: with the receipt's commitment. */
+  public static final byte VERSION = 2;
+  /** The first version, still read: without the commitment. */
+  public static final byte VERSION_1 = 1;
   /** Offset of the version byte. */
   public static final int VERSION_OFFSET = 0;
   /** Offset of the client address length byte. */
@@ -48,14 +57,23 @@ public final class VoteEventDescriptor {
   public static final int RECEIPT_HI_OFFSET = 24;
   /** Offset of the receipt's low half (i64). */
   public static final int RECEIPT_LO_OFFSET = 32;
-  /** Offset of the client address bytes. */
-  public static final int ADDR_OFFSET = 40;
+  /** Offset of the receipt's commitment (version 2). */
+  public static final int COMMITMENT_OFFSET = 40;
+  /** Bytes of the commitment. */
+  public static final int COMMITMENT_LENGTH = 32;
+  /** Offset of the client address bytes (version 2). */
+  public static final int ADDR_OFFSET = COMMITMENT_OFFSET + COMMITMENT_LENGTH;
+  /** Offset of the client address bytes in version 1. */
+  public static final int ADDR_OFFSET_V1 = COMMITMENT_OFFSET;
   /** Length of an event without a client address. */
   public static final int FIXED_LENGTH = ADDR_OFFSET;
   /** Largest encoded event. */
   public static final int MAX_LENGTH = FIXED_LENGTH + 16;
   /** Highest bot score. */
   public static final int MAX_BOT_SCORE = 1000;
+
+  /** The commitment's digest, one per thread (the producer's serialising threads). */
+  private static final ThreadLocal<java.security.MessageDigest> SHA = ThreadLocal.withInitial(io.landslide.codec.tlog.TreeHash::sha256);
 
   private VoteEventDescriptor() {
   }
@@ -76,6 +94,7 @@ public final class VoteEventDescriptor {
     putLong(b, ACCEPTED_AT_OFFSET, e.acceptedAt());
     putLong(b, RECEIPT_HI_OFFSET, e.receipt().hi());
     putLong(b, RECEIPT_LO_OFFSET, e.receipt().lo());
+    io.landslide.codec.tlog.VoteEntry.commitment(SHA.get(), e.pollId(), e.receipt().hi(), e.receipt().lo(), b, COMMITMENT_OFFSET);
     System.arraycopy(addr, 0, b, ADDR_OFFSET, addr.length);
     return b;
   }
@@ -88,11 +107,13 @@ public final class VoteEventDescriptor {
    */
   public static void check(byte[] b) {
     if (b == null) throw new CorruptEventException("no bytes");
-    if (b.length < FIXED_LENGTH) throw new CorruptEventException("truncated: " + b.length + " bytes, need at least " + FIXED_LENGTH);
-    if (b[VERSION_OFFSET] != VERSION) throw new CorruptEventException("unknown version " + (b[VERSION_OFFSET] & 0xFF));
+    if (b.length < 1) throw new CorruptEventException("truncated: no version byte");
+    if (b[VERSION_OFFSET] != VERSION && b[VERSION_OFFSET] != VERSION_1) throw new CorruptEventException("unknown version " + (b[VERSION_OFFSET] & 0xFF));
+    int fixed = addrOffset(b);
+    if (b.length < fixed) throw new CorruptEventException("truncated: " + b.length + " bytes, need at least " + fixed);
     int addrLen = b[ADDR_LEN_OFFSET] & 0xFF;
     if (addrLen != 0 && addrLen != 4 && addrLen != 16) throw new CorruptEventException("bad address length " + addrLen);
-    if (b.length != FIXED_LENGTH + addrLen) throw new CorruptEventException("length " + b.length + " does not match address length " + addrLen);
+    if (b.length != fixed + addrLen) throw new CorruptEventException("length " + b.length + " does not match address length " + addrLen);
     if (getShort(b, RESERVED_OFFSET) != 0) throw new CorruptEventException("reserved field is not zero");
     if (getShort(b, BOT_SCORE_OFFSET) > MAX_BOT_SCORE) throw new CorruptEventException("bot score out of range");
     if (getInt(b, POLL_OFFSET) <= 0) throw new CorruptEventException("poll id must be positive");
@@ -107,10 +128,22 @@ public final class VoteEventDescriptor {
   public static VoteEvent decode(byte[] b) {
     check(b);
     byte[] addr = new byte[b[ADDR_LEN_OFFSET] & 0xFF];
-    System.arraycopy(b, ADDR_OFFSET, addr, 0, addr.length);
+    System.arraycopy(b, addrOffset(b), addr, 0, addr.length);
     return new VoteEvent(getInt(b, POLL_OFFSET), Integer.toUnsignedLong(getInt(b, USER_OFFSET)), getShort(b, OPTION_OFFSET),
       getLong(b, ACCEPTED_AT_OFFSET), new Receipt(getLong(b, RECEIPT_HI_OFFSET), getLong(b, RECEIPT_LO_OFFSET)),
       addr, getShort(b, BOT_SCORE_OFFSET));
+  }
+
+  /**
+   * @param b a checked event's bytes
+   * @return where its receipt's commitment is, or -1 when it carries none (version 1)
+   */
+  public static int commitmentOffset(byte[] b) {
+    return b[VERSION_OFFSET] == VERSION ? COMMITMENT_OFFSET : -1;
+  }
+
+  private static int addrOffset(byte[] b) {
+    return b[VERSION_OFFSET] == VERSION_1 ? ADDR_OFFSET_V1 : ADDR_OFFSET;
   }
 
   static void putShort(byte[] b, int at, int v) {

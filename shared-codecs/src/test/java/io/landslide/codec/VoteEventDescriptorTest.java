@@ -26,6 +26,45 @@ class VoteEventDescriptorTest {
   }
 
   @Test
+  void shouldCarryTheReceiptsCommitmentInTheLog() {
+    VoteEvent e = sample(new byte[16]);
+    byte[] bytes = VoteEventDescriptor.encode(e);
+    assertThat(bytes[VoteEventDescriptor.VERSION_OFFSET]).isEqualTo(VoteEventDescriptor.VERSION);
+    assertThat(VoteEventDescriptor.commitmentOffset(bytes)).isEqualTo(VoteEventDescriptor.COMMITMENT_OFFSET);
+    byte[] carried = Arrays.copyOfRange(bytes, VoteEventDescriptor.COMMITMENT_OFFSET,
+      VoteEventDescriptor.COMMITMENT_OFFSET + VoteEventDescriptor.COMMITMENT_LENGTH);
+    assertThat(carried).isEqualTo(io.landslide.codec.tlog.VoteEntry.commitment(io.landslide.codec.tlog.TreeHash.sha256(), e.pollId(), e.receipt()));
+    // Another receipt, another poll: another commitment.
+    VoteEvent other = new VoteEvent(43, e.userId(), e.option(), e.acceptedAt(), e.receipt(), e.clientAddress(), e.botScore());
+    assertThat(Arrays.copyOfRange(VoteEventDescriptor.encode(other), 40, 72)).isNotEqualTo(carried);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 4, 16})
+  void shouldStillReadVersionOneEvents(int addrLen) {
+    byte[] addr = new byte[addrLen];
+    Arrays.fill(addr, (byte) 0x0A);
+    VoteEvent e = sample(addr);
+    byte[] v1 = versionOne(VoteEventDescriptor.encode(e));
+    assertThat(v1).hasSize(40 + addrLen);
+    assertThat(VoteEventDescriptor.decode(v1)).isEqualTo(e);
+    assertThat(VoteEventDescriptor.commitmentOffset(v1)).isEqualTo(-1);
+    for (int n = 0; n < v1.length; n++) {
+      byte[] cut = Arrays.copyOf(v1, n);
+      assertThatThrownBy(() -> VoteEventDescriptor.decode(cut)).isInstanceOf(CorruptEventException.class);
+    }
+  }
+
+  /** @return a version 2 event's bytes as version 1 wrote them: no commitment */
+  static byte[] versionOne(byte[] v2) {
+    byte[] v1 = new byte[v2.length - VoteEventDescriptor.COMMITMENT_LENGTH];
+    System.arraycopy(v2, 0, v1, 0, VoteEventDescriptor.COMMITMENT_OFFSET);
+    System.arraycopy(v2, VoteEventDescriptor.ADDR_OFFSET, v1, VoteEventDescriptor.ADDR_OFFSET_V1, v2.length - VoteEventDescriptor.ADDR_OFFSET);
+    v1[VoteEventDescriptor.VERSION_OFFSET] = VoteEventDescriptor.VERSION_1;
+    return v1;
+  }
+
+  @Test
   void shouldKeepUnsignedUserIndexAboveIntMax() {
     VoteEvent e = new VoteEvent(1, 3_000_000_000L, 0, 0, Receipt.random(), new byte[0], 0);
     assertThat(VoteEventDescriptor.decode(VoteEventDescriptor.encode(e)).userId()).isEqualTo(3_000_000_000L);
@@ -50,8 +89,13 @@ class VoteEventDescriptorTest {
   @Test
   void shouldRejectUnknownVersionReservedBitsAndBadFields() {
     byte[] good = VoteEventDescriptor.encode(sample(new byte[0]));
-    assertThatThrownBy(() -> VoteEventDescriptor.decode(with(good, VoteEventDescriptor.VERSION_OFFSET, 2)))
+    assertThatThrownBy(() -> VoteEventDescriptor.decode(with(good, VoteEventDescriptor.VERSION_OFFSET, 3)))
       .isInstanceOf(CorruptEventException.class).hasMessageContaining("version");
+    assertThatThrownBy(() -> VoteEventDescriptor.decode(with(good, VoteEventDescriptor.VERSION_OFFSET, 0)))
+      .isInstanceOf(CorruptEventException.class).hasMessageContaining("version");
+    // A version 2 event relabelled 1 is 32 bytes too long for its address length: refused, never misread.
+    assertThatThrownBy(() -> VoteEventDescriptor.decode(with(good, VoteEventDescriptor.VERSION_OFFSET, 1)))
+      .isInstanceOf(CorruptEventException.class).hasMessageContaining("length");
     assertThatThrownBy(() -> VoteEventDescriptor.decode(with(good, VoteEventDescriptor.RESERVED_OFFSET + 1, 1)))
       .isInstanceOf(CorruptEventException.class).hasMessageContaining("reserved");
     assertThatThrownBy(() -> VoteEventDescriptor.decode(with(good, VoteEventDescriptor.ADDR_LEN_OFFSET, 5)))

@@ -365,6 +365,57 @@ class VoteWriterIT {
   }
 
   @Test
+  @DisplayName("The receipt's commitment: copied from events that carry it (the edge's, version 2), computed for those that do not (version 1); the log's entries are the same")
+  void shouldLogTheSameEntryFromEitherVersionOfTheEvent() throws Exception {
+    int poll = newPoll(3);
+    List<VoteEvent> v2 = new ArrayList<>();
+    List<VoteEvent> all = new ArrayList<>();
+    for (long u = 1; u <= 300; u++) {
+      VoteEvent v = vote(poll, u, (int) (u % 3));
+      all.add(v);
+      if (u % 2 == 0) v2.add(v);
+      else produceRaw(u, versionOne(io.landslide.codec.VoteEventDescriptor.encode(v)));
+    }
+    produce(v2);
+    WriterMain w = startWriter(64);
+    try {
+      await("rows", () -> votes(poll), 300);
+      await("the log", () -> query("SELECT coalesce(size, 0) FROM vote_log WHERE poll_id = " + poll), 300);
+      java.util.Set<String> expected = new java.util.HashSet<>();
+      var sha = io.landslide.codec.tlog.TreeHash.sha256();
+      var hex = java.util.HexFormat.of();
+      for (VoteEvent v : all) {
+        expected.add(hex.formatHex(new io.landslide.codec.tlog.VoteEntry(poll, v.option(),
+          io.landslide.codec.tlog.VoteEntry.commitment(sha, poll, v.receipt())).bytes()));
+      }
+      java.util.Set<String> logged = new java.util.HashSet<>();
+      try (Connection c = Schema.connect(pg); Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("SELECT entries FROM log_entries WHERE poll_id = " + poll)) {
+        while (rs.next()) {
+          byte[] b = rs.getBytes(1);
+          for (int at = 0; at < b.length; at += io.landslide.codec.tlog.VoteEntry.SIZE) {
+            logged.add(hex.formatHex(b, at, at + io.landslide.codec.tlog.VoteEntry.SIZE));
+          }
+        }
+      }
+      assertThat(logged).hasSize(300).isEqualTo(expected);
+      assertThat(audit(poll).size()).isEqualTo(300);
+    } finally {
+      w.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** @return an event's bytes as version 1 wrote them, before the edge carried the commitment */
+  private static byte[] versionOne(byte[] v2) {
+    byte[] v1 = new byte[v2.length - io.landslide.codec.VoteEventDescriptor.COMMITMENT_LENGTH];
+    System.arraycopy(v2, 0, v1, 0, io.landslide.codec.VoteEventDescriptor.COMMITMENT_OFFSET);
+    System.arraycopy(v2, io.landslide.codec.VoteEventDescriptor.ADDR_OFFSET, v1, io.landslide.codec.VoteEventDescriptor.ADDR_OFFSET_V1,
+      v2.length - io.landslide.codec.VoteEventDescriptor.ADDR_OFFSET);
+    v1[0] = io.landslide.codec.VoteEventDescriptor.VERSION_1;
+    return v1;
+  }
+
+  @Test
   @DisplayName("Corrupt records and votes for unknown polls are kept, never dropped, and do not block the partition")
   void shouldKeepCorruptRecordsAndUnknownPolls() throws Exception {
     int poll = newPoll(2);

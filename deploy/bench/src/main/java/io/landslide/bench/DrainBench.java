@@ -153,8 +153,16 @@ public final class DrainBench {
 
   /** @return the writer's counters and sums (Prometheus text: name, no labels, value) */
   private static Map<String, Double> writerMetrics(LocalStack stack) throws Exception {
-    String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + stack.settings().writerPort() + "/metrics")).build(),
-      HttpResponse.BodyHandlers.ofString()).body();
+    // With a deadline, and a second try: once, a request on a connection pooled from the writer of the drain before
+    // (killed since) never got an answer, and the benchmark waited for ever.
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + stack.settings().writerPort() + "/metrics"))
+      .timeout(java.time.Duration.ofSeconds(10)).build();
+    String body;
+    try {
+      body = HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    } catch (java.net.http.HttpTimeoutException e) {
+      body = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
     Map<String, Double> out = new HashMap<>();
     for (String line : body.split("\n")) {
       if (line.startsWith("#")) continue;

@@ -50,13 +50,40 @@ public record VoteEntry(int poll, int option, byte[] commitment) {
 
   /** @return the commitment to a receipt in a poll */
   public static byte[] commitment(MessageDigest sha, int poll, Receipt receipt) {
-    byte[] entry = new byte[SIZE];
-    write(sha, poll, 0, receipt.hi(), receipt.lo(), entry, 0);
-    return Arrays.copyOfRange(entry, 6, SIZE);
+    byte[] c = new byte[32];
+    commitment(sha, poll, receipt.hi(), receipt.lo(), c, 0);
+    return c;
   }
 
   /**
-   * Writes an entry straight into a buffer, allocating nothing: what a writer appending a batch calls per vote.
+   * Writes the commitment to a receipt in a poll into a buffer, allocating nothing: what the edge calls once a vote,
+   * into the vote's event ({@code VoteEventDescriptor}, version 2).
+   *
+   * @param sha       a digest
+   * @param poll      the poll
+   * @param receiptHi the receipt's high 64 bits
+   * @param receiptLo the receipt's low 64 bits
+   * @param out       the buffer
+   * @param off       where the commitment's 32 bytes go
+   */
+  public static void commitment(MessageDigest sha, int poll, long receiptHi, long receiptLo, byte[] out, int off) {
+    // The commitment's input (poll, receipt) where the commitment goes, then overwritten by its digest.
+    putInt(out, off, poll);
+    putLong(out, off + 4, receiptHi);
+    putLong(out, off + 12, receiptLo);
+    sha.reset();
+    sha.update(DOMAIN);
+    sha.update(out, off, 20);
+    try {
+      sha.digest(out, off, 32);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes an entry straight into a buffer, allocating nothing: what a writer appending a batch calls per vote whose
+   * event carries no commitment (version 1).
    *
    * @param sha       a digest
    * @param poll      the poll
@@ -67,22 +94,31 @@ public record VoteEntry(int poll, int option, byte[] commitment) {
    * @param off       where the entry's {@value #SIZE} bytes go
    */
   public static void write(MessageDigest sha, int poll, int option, long receiptHi, long receiptLo, byte[] out, int off) {
+    header(poll, option, out, off);
+    commitment(sha, poll, receiptHi, receiptLo, out, off + 6);
+  }
+
+  /**
+   * Writes an entry whose commitment was computed already (by the edge, carried in the vote's event), allocating
+   * nothing and hashing nothing.
+   *
+   * @param poll       the poll
+   * @param option     the option, 0 to 31
+   * @param commitment the buffer holding the commitment
+   * @param from       where its 32 bytes are
+   * @param out        the buffer
+   * @param off        where the entry's {@value #SIZE} bytes go
+   */
+  public static void write(int poll, int option, byte[] commitment, int from, byte[] out, int off) {
+    header(poll, option, out, off);
+    System.arraycopy(commitment, from, out, off + 6, 32);
+  }
+
+  private static void header(int poll, int option, byte[] out, int off) {
     if (option < 0 || option > 31) throw new IllegalArgumentException("option id " + option);
     out[off] = VERSION;
     putInt(out, off + 1, poll);
     out[off + 5] = (byte) option;
-    // The commitment's input (poll, receipt) where the commitment goes, then overwritten by its digest.
-    putInt(out, off + 6, poll);
-    putLong(out, off + 10, receiptHi);
-    putLong(out, off + 18, receiptLo);
-    sha.reset();
-    sha.update(DOMAIN);
-    sha.update(out, off + 6, 20);
-    try {
-      sha.digest(out, off + 6, 32);
-    } catch (java.security.DigestException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void putInt(byte[] b, int at, int v) {

@@ -133,7 +133,8 @@ public final class BatchWriter {
         continue;
       }
       encoder.row(v, r.partition(), r.offset());
-      rows.add(v.pollId(), v.option(), v.receipt().hi(), v.receipt().lo(), r.partition(), r.offset());
+      rows.add(v.pollId(), v.option(), v.receipt().hi(), v.receipt().lo(), r.partition(), r.offset(), r.value(),
+        VoteEventDescriptor.commitmentOffset(r.value()));
       tallies.merge(new TallyKey(v.pollId(), v.option(), r.partition()), 1L, Long::sum);
       if (v.pollId() != lastPoll) polls.add(lastPoll = v.pollId());
       if (v.acceptedAt() > latest.getOrDefault(v.pollId(), Long.MIN_VALUE)) latest.put(v.pollId(), v.acceptedAt());

@@ -39,8 +39,9 @@ final class VoteLog {
   /**
    * The inserted votes of a batch, in {@code (kafka_partition, kafka_offset)} order: parallel arrays, reused. Each
    * vote's entry and leaf hash are computed as it is added, before the batch's transaction and so outside the poll's
-   * lock (they depend on the vote alone); only the tree's append is left for the lock. A poll known to have no log is
-   * not hashed.
+   * lock (they depend on the vote alone); only the tree's append is left for the lock. The receipt's commitment is
+   * copied from the vote's event, where the edge that issued the receipt computed it (version 2), and computed here only
+   * for an event without it (version 1). A poll known to have no log is not hashed.
    */
   final class Rows {
     int size;
@@ -51,15 +52,25 @@ final class VoteLog {
     int[] partition = new int[256];
     long[] offset = new long[256];
     boolean[] hashed = new boolean[256];
+    /** Whether the entry's commitment is in {@link #entries} already (copied from the event). */
+    boolean[] committed = new boolean[256];
+    /** The last poll added, and whether it has a log (a batch is mostly one poll: no boxed lookup a vote). */
+    private int lastPoll;
+    private boolean lastLogged;
     /** Entry {@code i} at {@code i * VoteEntry.SIZE}, its leaf hash at {@code i * TreeHash.SIZE}. */
     byte[] entries = new byte[256 * VoteEntry.SIZE];
     byte[] leaves = new byte[256 * TreeHash.SIZE];
 
     void clear() {
       size = 0;
+      lastPoll = 0;
     }
 
-    void add(int poll, int option, long receiptHi, long receiptLo, int partition, long offset) {
+    /**
+     * @param commitment the vote's event, holding the receipt's commitment
+     * @param at         where it is in the event, or -1 when the event carries none
+     */
+    void add(int poll, int option, long receiptHi, long receiptLo, int partition, long offset, byte[] commitment, int at) {
       if (size == this.poll.length) {
         int n = size * 2;
         this.poll = Arrays.copyOf(this.poll, n);
@@ -69,6 +80,7 @@ final class VoteLog {
         this.partition = Arrays.copyOf(this.partition, n);
         this.offset = Arrays.copyOf(this.offset, n);
         this.hashed = Arrays.copyOf(this.hashed, n);
+        this.committed = Arrays.copyOf(this.committed, n);
         this.entries = Arrays.copyOf(this.entries, n * VoteEntry.SIZE);
         this.leaves = Arrays.copyOf(this.leaves, n * TreeHash.SIZE);
       }
@@ -78,15 +90,21 @@ final class VoteLog {
       this.receiptLo[size] = receiptLo;
       this.partition[size] = partition;
       this.offset[size] = offset;
-      boolean hash = !unlogged.contains(poll);
-      this.hashed[size] = hash;
-      if (hash) hash(size);
+      boolean copied = at >= 0 && option >= 0 && option <= 31;
+      if (copied) VoteEntry.write(poll, option, commitment, at, entries, size * VoteEntry.SIZE);
+      this.committed[size] = copied;
+      if (poll != lastPoll || lastPoll == 0) {
+        lastPoll = poll;
+        lastLogged = !unlogged.contains(poll);
+      }
+      this.hashed[size] = false;
+      if (lastLogged) hash(size);
       size++;
     }
 
-    /** Computes row {@code i}'s entry and leaf hash. */
+    /** Computes row {@code i}'s entry (unless copied) and leaf hash. */
     void hash(int i) {
-      VoteEntry.write(sha, poll[i], option[i], receiptHi[i], receiptLo[i], entries, i * VoteEntry.SIZE);
+      if (!committed[i]) VoteEntry.write(sha, poll[i], option[i], receiptHi[i], receiptLo[i], entries, i * VoteEntry.SIZE);
       TreeHash.leaf(sha, leafInput, entries, i * VoteEntry.SIZE, VoteEntry.SIZE, leaves, i * TreeHash.SIZE);
       hashed[i] = true;
     }

@@ -139,7 +139,7 @@ final class VoteStore {
             default -> {
               inserted++;
               java.util.UUID receipt = (java.util.UUID) rs.getObject(6);
-              logged.add(rs.getInt(2), rs.getInt(3), receipt.getMostSignificantBits(), receipt.getLeastSignificantBits(), rs.getInt(4), n);
+              logged.add(rs.getInt(2), rs.getInt(3), receipt.getMostSignificantBits(), receipt.getLeastSignificantBits(), rs.getInt(4), n, null, -1);
               added.merge(new TallyKey(rs.getInt(2), rs.getInt(3), rs.getInt(4)), 1L, Long::sum);
             }
           }

@@ -248,6 +248,10 @@ public final class HttpEdgeVerticle extends VerticleBase {
       .handler(new io.landslide.edge.account.RevocationApi(shared.auth(), shared.adminTokens(), http)::revoke);
     r.post("/api/v1/polls/:id/close").handler(api::close);
     r.post("/api/v1/polls/:id/reveal").handler(api::reveal);
+    r.post("/api/v1/polls/:id/open").handler(api::open);
+    r.post("/api/v1/polls/:id/extend").handler(BodyHandler.create(false).setBodyLimit(POLL_BODY_LIMIT)).handler(api::extend);
+    r.patch("/api/v1/polls/:id").handler(BodyHandler.create(false).setBodyLimit(POLL_BODY_LIMIT)).handler(api::edit);
+    r.get("/api/v1/admin/polls/:id/actions").handler(api::actions);
     r.post("/api/v1/polls/:id/bitmap/rebuild").handler(api::rebuildBitmap);
     r.get("/api/v1/polls/:id").handler(api::get);
     r.get("/api/v1/polls").handler(api::list);

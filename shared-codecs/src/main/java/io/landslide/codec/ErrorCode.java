@@ -23,6 +23,7 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "method_not_allowed", "This method is not allowed here.", false),
   ALREADY_VOTED(409, "already_voted", "You have already voted in this poll.", false),
   POLL_NOT_OPEN(409, "poll_not_open", "This poll has not opened yet.", true),
+  POLL_STARTED(409, "poll_started", "This poll has opened (or opens within seconds): it can no longer be edited; close it, extend it or reveal its results.", false),
   EMAIL_TAKEN(409, "email_taken", "An account with this email exists.", false),
   POLL_CLOSED(410, "poll_closed", "This poll is closed.", false),
   PAYLOAD_TOO_LARGE(413, "payload_too_large", "The request body is too large.", false),

@@ -87,13 +87,7 @@ public final class PollApi {
 
   /** {@code POST /polls/{id}/close} (admin). */
   public void close(RoutingContext ctx) {
-    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(admin -> poll(ctx).compose(p -> store.close(p.id(), AdminActions.actor(admin.userId()))))
-      .onSuccess(p -> {
-        polls.put(p);
-        Http.json(ctx, 200, p.toJson().encode());
-      })
-      .onFailure(t -> http.fail(ctx, t));
+    change(ctx, (actor, p) -> store.close(p.id(), actor));
   }
 
   /**
@@ -101,8 +95,47 @@ public final class PollApi {
    * hears of it (the poll's change notification) and sends its spectators the current frame, counts and all.
    */
   public void reveal(RoutingContext ctx) {
+    change(ctx, (actor, p) -> store.reveal(p.id(), actor));
+  }
+
+  /** {@code POST /polls/{id}/open} (admin): opens a scheduled poll now; an open poll stays as it is. */
+  public void open(RoutingContext ctx) {
+    change(ctx, (actor, p) -> store.open(p.id(), actor));
+  }
+
+  /** {@code POST /polls/{id}/extend} (admin) {@code {"closesAt"}}: a later closing time, before the current one passed. */
+  public void extend(RoutingContext ctx) {
+    change(ctx, (actor, p) -> {
+      JsonObject o = Http.jsonObject(ctx.body().buffer() == null ? null : ctx.body().buffer().toString());
+      for (String k : o.fieldNames()) if (!k.equals("closesAt")) throw NewPoll.bad("Send {\"closesAt\": \"<ISO-8601 time>\"} only.");
+      Instant closesAt = NewPoll.time(o.getValue("closesAt"), "closesAt");
+      if (closesAt == null) throw NewPoll.bad("Send {\"closesAt\": \"<ISO-8601 time>\"}.");
+      return store.extend(p.id(), closesAt, actor);
+    });
+  }
+
+  /** {@code PATCH /polls/{id}} (admin): edits a scheduled poll before it opens. */
+  public void edit(RoutingContext ctx) {
+    change(ctx, (actor, p) -> store.edit(p.id(), PollEdit.parse(ctx.body().buffer() == null ? null : ctx.body().buffer().toString()), actor));
+  }
+
+  /** {@code GET /admin/polls/{id}/actions} (admin): who did what to the poll, and when. */
+  public void actions(RoutingContext ctx) {
     auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
-      .compose(admin -> poll(ctx).compose(p -> store.reveal(p.id(), AdminActions.actor(admin.userId()))))
+      .compose(admin -> poll(ctx))
+      .compose(p -> store.actions(p.id()).map(a -> new JsonObject().put("poll", p.id()).put("actions", a)))
+      .onSuccess(json -> {
+        ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "private, no-store");
+        Http.json(ctx, 200, json.encode());
+      })
+      .onFailure(t -> http.fail(ctx, t));
+  }
+
+  /** An admin's change to a poll: the caller's admin role, the poll, the change (recorded by the store), the new poll. */
+  private void change(RoutingContext ctx, java.util.function.BiFunction<String, Poll, Future<Poll>> action) {
+    auth.admin(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
+      .compose(admin -> poll(ctx).compose(p -> action.apply(AdminActions.actor(admin.userId()), p)))
+      .compose(p -> p == null ? Future.failedFuture(Rejection.of(ErrorCode.POLL_NOT_FOUND)) : Future.succeededFuture(p))
       .onSuccess(p -> {
         polls.put(p);
         Http.json(ctx, 200, p.toJson().encode());
@@ -187,7 +220,7 @@ public final class PollApi {
     }
 
     /** @return {@code "eligibility": {"verified"?: bool, "accountBeforeOpening"?: bool}}, nothing else in it */
-    private static Poll.Eligibility eligibility(Object v) {
+    static Poll.Eligibility eligibility(Object v) {
       if (v == null) return Poll.Eligibility.ANYONE;
       if (!(v instanceof JsonObject e)) throw bad("eligibility must be an object: {\"verified\"?: bool, \"accountBeforeOpening\"?: bool}.");
       for (String k : e.fieldNames()) {
@@ -201,7 +234,7 @@ public final class PollApi {
       return new Poll.Eligibility(Boolean.TRUE.equals(verified), Boolean.TRUE.equals(before));
     }
 
-    private static String text(Object v, String what, int max) {
+    static String text(Object v, String what, int max) {
       if (!(v instanceof String s)) throw bad(what + " must be a string.");
       int n = s.codePointCount(0, s.length());
       if (s.isBlank() || n > max) throw bad(what + " must be 1 to " + max + " characters.");
@@ -225,7 +258,7 @@ public final class PollApi {
       return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 
-    private static Instant time(Object v, String what) {
+    static Instant time(Object v, String what) {
       if (v == null) return null;
       if (!(v instanceof String s)) throw bad(what + " must be an ISO-8601 time.");
       try {
@@ -235,7 +268,7 @@ public final class PollApi {
       }
     }
 
-    private static Rejection bad(String message) {
+    static Rejection bad(String message) {
       return Rejection.of(ErrorCode.BAD_REQUEST, message);
     }
   }

@@ -127,6 +127,136 @@ public final class PollStore {
       }));
   }
 
+  /** How long before its opening a poll can still be edited: every edge hears of the change (NOTIFY) well before it opens. */
+  public static final int EDIT_MARGIN_SECONDS = 5;
+
+  /**
+   * Edits a scheduled poll, at least {@value #EDIT_MARGIN_SECONDS} s before it opens; the fields given replace the
+   * stored ones, the others stay.
+   *
+   * @param id    the poll id
+   * @param edit  the new values: null keeps a field; {@code clearCloses} removes the closing time
+   * @param actor the admin, recorded with the action (its changes) in the same transaction
+   * @return the poll; null when there is none; failed with {@code poll_started} or {@code poll_closed} once it opened
+   */
+  public Future<Poll> edit(int id, PollEdit edit, String actor) {
+    return pool.withTransaction(c -> c.preparedQuery("SELECT " + COLUMNS + ", opens_at > clock_timestamp() + $2::int * interval '1 second'"
+        + " FROM polls WHERE id = $1 FOR UPDATE").execute(Tuple.of(id, EDIT_MARGIN_SECONDS))
+      .compose(rows -> {
+        if (rows.size() == 0) return Future.succeededFuture(null);
+        Row r = rows.iterator().next();
+        Poll old = poll(r);
+        if (!r.getBoolean(9)) return Future.failedFuture(notScheduled(old, "edited"));
+        Instant opens = edit.opensAt() != null ? edit.opensAt() : old.opensAt();
+        Instant closes = edit.clearCloses() ? null : edit.closesAt() != null ? edit.closesAt() : old.closesAt();
+        if (closes != null && !closes.isAfter(opens)) {
+          return Future.failedFuture(io.landslide.edge.http.Rejection.of(io.landslide.codec.ErrorCode.BAD_REQUEST, "closesAt must be after opensAt."));
+        }
+        List<String> options = edit.options() != null ? edit.options() : old.options();
+        int pow = edit.powDifficulty() != null ? edit.powDifficulty() : old.powDifficulty();
+        Poll.Eligibility el = edit.eligibility() != null ? edit.eligibility() : old.eligibility();
+        boolean hide = edit.hideResults() != null ? edit.hideResults() : old.hidden();
+        return c.preparedQuery("UPDATE polls SET title = $2, options = $3, opens_at = $4, closes_at = $5, pow_difficulty = $6,"
+            + " require_verified = $7, require_account_before_open = $8, hide_results = $9 WHERE id = $1 RETURNING " + COLUMNS)
+          .execute(Tuple.of(id, edit.title() != null ? edit.title() : old.title(), options.toArray(new String[0]), utc(opens),
+            closes == null ? null : utc(closes), pow == Poll.DEFAULT_DIFFICULTY ? null : (short) pow, el.verified(), el.accountBeforeOpening())
+            .addBoolean(hide))
+          .compose(updated -> {
+            Poll p = poll(updated.iterator().next());
+            return AdminActions.record(c, actor, "edit", id, edit.toJson()).map(p);
+          });
+      }));
+  }
+
+  /**
+   * Opens a scheduled poll now.
+   *
+   * @param id    the poll id
+   * @param actor the admin, recorded with the action in the same transaction
+   * @return the poll (already open: unchanged, nothing recorded); null when there is none; failed with
+   *     {@code poll_closed} once closed
+   */
+  public Future<Poll> open(int id, String actor) {
+    return pool.withTransaction(c -> c.preparedQuery("SELECT " + COLUMNS + ", opens_at > clock_timestamp(),"
+        + " closes_at IS NOT NULL AND closes_at <= clock_timestamp() FROM polls WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+      .compose(rows -> {
+        if (rows.size() == 0) return Future.succeededFuture(null);
+        Row r = rows.iterator().next();
+        Poll old = poll(r);
+        if (r.getBoolean(10)) return Future.failedFuture(io.landslide.edge.http.Rejection.of(io.landslide.codec.ErrorCode.POLL_CLOSED));
+        if (!r.getBoolean(9)) return Future.succeededFuture(old); // open already: opening again changes nothing
+        return c.preparedQuery("UPDATE polls SET opens_at = clock_timestamp() WHERE id = $1 RETURNING " + COLUMNS).execute(Tuple.of(id))
+          .compose(updated -> {
+            Poll p = poll(updated.iterator().next());
+            return AdminActions.record(c, actor, "open", id, new JsonObject().put("opensAt", p.opensAt().toString())
+              .put("scheduledFor", old.opensAt().toString())).map(p);
+          });
+      }));
+  }
+
+  /**
+   * Moves a poll's closing time later (or gives an open-ended poll one), while it has not passed: a close that has
+   * passed is final (the writers refused the votes after it, and the log's result may be signed).
+   *
+   * @param id       the poll id
+   * @param closesAt the new closing time, in the future
+   * @param actor    the admin, recorded with the action in the same transaction
+   * @return the poll; null when there is none; failed with {@code poll_closed} once its closing time passed, or
+   *     {@code bad_request} when the new time is not later than the current one
+   */
+  public Future<Poll> extend(int id, Instant closesAt, String actor) {
+    // FOR UPDATE waits for the batches holding the row FOR SHARE (BatchWriter), then the closing time is compared with
+    // the clock: a close that passed meanwhile is not undone.
+    return pool.withTransaction(c -> c.preparedQuery("SELECT " + COLUMNS + ", closes_at IS NOT NULL AND closes_at <= clock_timestamp(),"
+        + " $2 > clock_timestamp() FROM polls WHERE id = $1 FOR UPDATE").execute(Tuple.of(id, utc(closesAt)))
+      .compose(rows -> {
+        if (rows.size() == 0) return Future.succeededFuture(null);
+        Row r = rows.iterator().next();
+        Poll old = poll(r);
+        if (r.getBoolean(9)) return Future.failedFuture(io.landslide.edge.http.Rejection.of(io.landslide.codec.ErrorCode.POLL_CLOSED,
+          "This poll's closing time has passed: a close is final. Create a new poll to take more votes."));
+        if (!r.getBoolean(10)) return Future.failedFuture(bad("closesAt must be in the future."));
+        if (old.closesAt() != null && !closesAt.isAfter(old.closesAt())) {
+          return Future.failedFuture(bad("closesAt must be later than the current closing time, " + old.closesAt()
+            + ". To close now: POST /api/v1/polls/" + id + "/close."));
+        }
+        if (!closesAt.isAfter(old.opensAt())) return Future.failedFuture(bad("closesAt must be after opensAt."));
+        return c.preparedQuery("UPDATE polls SET closes_at = $2 WHERE id = $1 RETURNING " + COLUMNS).execute(Tuple.of(id, utc(closesAt)))
+          .compose(updated -> {
+            Poll p = poll(updated.iterator().next());
+            return AdminActions.record(c, actor, "extend", id, new JsonObject().put("closesAt", closesAt.toString())
+              .put("previously", old.closesAt() == null ? null : old.closesAt().toString())).map(p);
+          });
+      }));
+  }
+
+  /**
+   * @param poll the poll id
+   * @return the admin actions recorded on the poll, oldest first: {@code [{"at", "actor", "action", "details"}]}
+   */
+  public Future<JsonArray> actions(int poll) {
+    return pool.preparedQuery("SELECT at, actor, action, details FROM admin_actions WHERE poll_id = $1 ORDER BY id LIMIT 1000")
+      .execute(Tuple.of(poll)).map(rows -> {
+        JsonArray out = new JsonArray();
+        for (Row r : rows) {
+          Object details = r.getValue(3);
+          out.add(new JsonObject().put("at", r.getOffsetDateTime(0).toInstant().toString()).put("actor", r.getString(1))
+            .put("action", r.getString(2)).put("details", details instanceof JsonObject j ? j : new JsonObject()));
+        }
+        return out;
+      });
+  }
+
+  private static io.landslide.edge.http.Rejection notScheduled(Poll p, String what) {
+    return p.status(System.currentTimeMillis()) == Poll.Status.CLOSED ? io.landslide.edge.http.Rejection.of(io.landslide.codec.ErrorCode.POLL_CLOSED)
+      : io.landslide.edge.http.Rejection.of(io.landslide.codec.ErrorCode.POLL_STARTED, "This poll opens in under " + EDIT_MARGIN_SECONDS
+        + " s or has opened: it can no longer be " + what + ". Close it, extend its closing time, or reveal its results.");
+  }
+
+  private static io.landslide.edge.http.Rejection bad(String message) {
+    return io.landslide.edge.http.Rejection.of(io.landslide.codec.ErrorCode.BAD_REQUEST, message);
+  }
+
   /**
    * @param poll      the poll
    * @param threshold the flag threshold

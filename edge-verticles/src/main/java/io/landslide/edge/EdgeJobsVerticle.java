@@ -33,6 +33,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
   private final Health health;
   private final Reconciliation reconciliation;
   private final AdminTokens adminTokens;
+  private final io.landslide.edge.ops.ControlRoom controlRoom;
   private final List<Long> timers = new ArrayList<>();
 
   /**
@@ -46,9 +47,11 @@ public final class EdgeJobsVerticle extends VerticleBase {
    * @param health        probes Kafka, Redis and PostgreSQL for readiness
    * @param reconciliation settles claims left pending
    * @param adminTokens   the admin tokens' deny-list, reloaded every {@value AdminTokens#RELOAD_EVERY_MS} ms
+   * @param controlRoom   the fleet's numbers for the operator console: this edge's published once a second
    */
   public EdgeJobsVerticle(PollCache polls, PgSubscriber pollChanges, VoteProducer producer, RateLimitSync rateSync, AbuseSignals abuse,
-                          BitmapGuard bitmapGuard, long bitmapCheckMs, Health health, Reconciliation reconciliation, AdminTokens adminTokens) {
+                          BitmapGuard bitmapGuard, long bitmapCheckMs, Health health, Reconciliation reconciliation, AdminTokens adminTokens,
+                          io.landslide.edge.ops.ControlRoom controlRoom) {
     this.polls = polls;
     this.pollChanges = pollChanges;
     this.producer = producer;
@@ -59,6 +62,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
     this.health = health;
     this.reconciliation = reconciliation;
     this.adminTokens = adminTokens;
+    this.controlRoom = controlRoom;
   }
 
   @Override
@@ -68,6 +72,7 @@ public final class EdgeJobsVerticle extends VerticleBase {
       .compose(v -> rateSync.start())
       .compose(v -> health.probe())
       .compose(v -> adminTokens.reload().recover(t -> Future.succeededFuture())) // PostgreSQL down: the next reload
+      .compose(v -> controlRoom.start(vertx))
       .onSuccess(v -> schedule());
   }
 

@@ -140,6 +140,8 @@ public final class EdgeMain {
     Authenticator auth = new Authenticator(vertx, config.jwt(), adminTokens, oidc);
     io.landslide.edge.account.Mail.Sender mail = io.landslide.edge.account.Mail.sender(vertx, config.accounts().mail());
     Authenticator.Issuer issuer = Authenticator.issuer(vertx, config.jwt());
+    io.landslide.edge.ops.ShowStats show = new io.landslide.edge.ops.ShowStats();
+    io.landslide.edge.ops.ControlRoom controlRoom = new io.landslide.edge.ops.ControlRoom(show, config.tallySeal());
     HttpEdgeVerticle.Shared shared = new HttpEdgeVerticle.Shared(auth, polls, store,
       finality, producer, metrics, health, metrics.spectators(),
       (http, pow) -> new AccountApi(accountStore, hasher, issuer, kdf, hashesQueued, config.accounts(), rates.auth(), http, pow)
@@ -147,11 +149,11 @@ public final class EdgeMain {
         .exchangingWith(new io.landslide.edge.account.TokenExchange(auth, issuer, config.accounts().tokenTtlSeconds(), http)),
       rates, new Defences(dc.pow(), abuse, dc.abuse().powBonus()), Authenticator.jwks(config.jwt()).encode(),
       new LogStore(pool, config.audit().verifier()), new ReceiptCipher(config.audit().receiptKeys()),
-      new io.landslide.edge.live.SpectatorCap(config.live().perAddress()), adminTokens, config.tallySeal());
+      new io.landslide.edge.live.SpectatorCap(config.live().perAddress()), adminTokens, config.tallySeal(), show, controlRoom);
     Reconciliation reconciliation = new Reconciliation(jobsBitmap, new WrittenVotes(vertx, finality, store, RECONCILE_CATCH_UP_MS),
       config.reconcile(), registry);
     EdgeJobsVerticle jobs = new EdgeJobsVerticle(polls, PgSubscriber.subscriber(vertx, pgOptions), producer, rateSync, abuse,
-      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health, reconciliation, adminTokens);
+      new BitmapGuard(polls, jobsBitmap, new PollVoters(pool)), config.polls().bitmapCheckMs(), health, reconciliation, adminTokens, controlRoom);
     return new Built(jobs, shared, producer, dependencies);
   }
 

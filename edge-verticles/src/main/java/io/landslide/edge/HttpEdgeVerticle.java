@@ -97,7 +97,8 @@ public final class HttpEdgeVerticle extends VerticleBase {
                        EdgeMetrics metrics, Health health, AtomicInteger spectators,
                        java.util.function.BiFunction<Http, ProofOfWork, AccountApi> accounts, RateLimits rates, Defences defences, String jwks, LogStore log,
                        ReceiptCipher receipts, io.landslide.edge.live.SpectatorCap spectatorCap,
-                       io.landslide.edge.account.AdminTokens adminTokens, io.landslide.codec.TallySeal tallySeal) {
+                       io.landslide.edge.account.AdminTokens adminTokens, io.landslide.codec.TallySeal tallySeal,
+                       io.landslide.edge.ops.ShowStats show, io.landslide.edge.ops.ControlRoom controlRoom) {
   }
 
   /**
@@ -121,10 +122,14 @@ public final class HttpEdgeVerticle extends VerticleBase {
     Http http = new Http(config.retryAfterSeconds());
     live = new LiveResults(vertx, shared.polls(), shared.store(), shared.finality(), shared.log(), shared.spectators(), liveConfig);
     live.onFrame(shared.metrics()::framePublished);
+    live.showing(shared.show(), ms -> {
+      shared.metrics().voteToScreen(ms);
+      shared.show().voteToScreen(ms);
+    });
     ProofOfWork pow = new ProofOfWork(powConfig.secret().getBytes(StandardCharsets.UTF_8), powConfig.ttlSeconds(), System::currentTimeMillis);
     Router router = router(bitmap, http, live, pow);
     VoteHandler votes = new VoteHandler(shared.auth(), shared.polls(), bitmap, shared.producer(), pow, shared.defences(), shared.rates(),
-      config.corsOrigins(), shared.metrics(), http, shared.receipts());
+      config.corsOrigins(), shared.metrics(), http, shared.receipts(), shared.show());
     Future<Void> redis = bitmap.connect().recover(t -> {
       LOG.warn("redis unreachable at start ({}); votes will rely on PostgreSQL's key until it is back", t.getMessage());
       return Future.succeededFuture();
@@ -169,7 +174,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     Future<Void> tallies = vertx.eventBus().<Object>consumer(TallyUpdateDescriptor.ADDRESS, m -> {
       try {
         if (!(m.body() instanceof Buffer body)) throw new CorruptEventException("a tally update that is not bytes");
-        live.onTallies(TallyUpdateDescriptor.decode(shared.tallySeal().open(body.getBytes())));
+        live.onTallies(TallyUpdateDescriptor.decodeMessage(shared.tallySeal().open(body.getBytes())));
         shared.metrics().tallyTaken();
       } catch (CorruptEventException e) {
         long refused = shared.metrics().tallyRefused();
@@ -252,6 +257,7 @@ public final class HttpEdgeVerticle extends VerticleBase {
     r.post("/api/v1/polls/:id/extend").handler(BodyHandler.create(false).setBodyLimit(POLL_BODY_LIMIT)).handler(api::extend);
     r.patch("/api/v1/polls/:id").handler(BodyHandler.create(false).setBodyLimit(POLL_BODY_LIMIT)).handler(api::edit);
     r.get("/api/v1/admin/polls/:id/actions").handler(api::actions);
+    r.get("/api/v1/admin/polls/:id/panel").handler(new io.landslide.edge.ops.PanelApi(shared.auth(), shared.polls(), live, shared.controlRoom(), http)::panel);
     r.post("/api/v1/polls/:id/bitmap/rebuild").handler(api::rebuildBitmap);
     r.get("/api/v1/polls/:id").handler(api::get);
     r.get("/api/v1/polls").handler(api::list);
@@ -266,6 +272,9 @@ public final class HttpEdgeVerticle extends VerticleBase {
       .handler(verification::verify);
     r.post("/api/v1/auth/verify/resend").handler(BodyHandler.create(false).setBodyLimit(io.landslide.edge.account.EmailVerification.BODY_LIMIT))
       .handler(verification::resend);
+    // The operator console: a static page; everything it shows or does is the admin API's, with the admin's token.
+    r.get("/console").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+      .sendFile("webroot/console.html"));
     r.get("/verify").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile("webroot/verify.html"));
     r.get("/.well-known/jwks.json").handler(ctx -> {
       ctx.response().putHeader("Cache-Control", "public, max-age=300");

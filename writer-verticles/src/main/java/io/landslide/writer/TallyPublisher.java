@@ -45,15 +45,29 @@ final class TallyPublisher {
    * @param updates a commit's absolute shard counts
    */
   void publish(List<TallyUpdate> updates) {
+    publish(updates, null, null);
+  }
+
+  /**
+   * @param updates a commit's absolute shard counts
+   * @param polls   the polls of the commit's votes, or null
+   * @param oldest  per poll, its oldest vote's accepted time (epoch ms): the edges measure vote-to-screen from it
+   */
+  void publish(List<TallyUpdate> updates, int[] polls, long[] oldest) {
     EventBus b = bus;
     if (b == null) {
       synchronized (this) {
-        if (bus == null) {
+        if (bus == null) { // the timing is not kept: a commit from before the join is no measure of the screen
           for (TallyUpdate u : updates) pending.merge(new Key(u.poll(), u.option(), u.shard()), u.count(), Math::max);
           return;
         }
         b = bus;
       }
+    }
+    if (polls != null && polls.length > 0 && updates.size() <= TallyUpdateDescriptor.MAX_ENTRIES && polls.length <= TallyUpdateDescriptor.MAX_ENTRIES) {
+      long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+      b.publish(TallyUpdateDescriptor.ADDRESS, Buffer.buffer(seal.seal(TallyUpdateDescriptor.encode(updates, id, polls, oldest))));
+      return;
     }
     send(b, updates);
   }

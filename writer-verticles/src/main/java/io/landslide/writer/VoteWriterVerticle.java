@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VoteWriterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(VoteWriterVerticle.class);
+  /** Batches failing (PostgreSQL down): logged once per change of state, not once per retry. */
+  private static final io.landslide.runtime.log.StateLog BATCH = io.landslide.runtime.log.StateLog.of(LOG, "batch writes");
   private static final long RETRY_BACKOFF_MS = 500;
   /** The longest a seal check waits for Kafka's end offsets. */
   static final long END_OFFSETS_TIMEOUT_MS = 2000;
@@ -138,7 +140,7 @@ public final class VoteWriterVerticle extends VerticleBase {
       context.runOnContext(v -> cycle());
     } catch (SQLException | RuntimeException e) {
       metrics.failed();
-      LOG.warn("batch of {} not written, retrying in {} ms: {}", pending.size(), RETRY_BACKOFF_MS, e.toString());
+      BATCH.failed(e + " (retried every " + RETRY_BACKOFF_MS + " ms; nothing is lost: the votes stay in Kafka)", "records", pending.size());
       vertx.setTimer(RETRY_BACKOFF_MS, t -> context.runOnContext(v -> cycle()));
     }
   }
@@ -160,6 +162,7 @@ public final class VoteWriterVerticle extends VerticleBase {
       expected.putAll(r.next());
       signer.grew(r.logged());
       metrics.committed(r, pending.size(), System.nanoTime() - start);
+      BATCH.ok();
       if (FIRST_COMMIT.compareAndSet(false, true)) {
         long sinceStart = System.currentTimeMillis() - ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
         LOG.info("first commit {} ms after the process started", sinceStart);
@@ -179,7 +182,7 @@ public final class VoteWriterVerticle extends VerticleBase {
 
   /** Absolute shard counts to every edge in the cluster (at most once; edges also resynchronise from PostgreSQL). */
   private void publish(BatchWriter.Result r) {
-    tallies.publish(r.absolute());
+    tallies.publish(r.absolute(), r.polls(), r.oldest());
   }
 
   /**
@@ -225,6 +228,7 @@ public final class VoteWriterVerticle extends VerticleBase {
       // Uncommitted records of revoked partitions belong to their next owner, which starts from PostgreSQL.
       pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
       partitions.forEach(expected::remove);
+      partitions.forEach(tp -> metrics.released(tp.partition()));
     }
 
     @Override

@@ -28,10 +28,15 @@ public final class WriterMain {
   private volatile Vertx clustered;
   private volatile boolean closed;
 
-  private WriterMain(Vertx vertx, WriterOpsVerticle ops, TallyPublisher tallies) {
+  private final WriterMetrics metrics;
+  private final io.landslide.codec.TallySeal seal;
+
+  private WriterMain(Vertx vertx, WriterOpsVerticle ops, TallyPublisher tallies, WriterMetrics metrics, io.landslide.codec.TallySeal seal) {
     this.vertx = vertx;
     this.ops = ops;
     this.tallies = tallies;
+    this.metrics = metrics;
+    this.seal = seal;
   }
 
   /** Starts a writer configured from the environment; exits 1 when it cannot run. */
@@ -56,7 +61,7 @@ public final class WriterMain {
     return vertx.deployVerticle(ops)
       .compose(id -> vertx.deployVerticle(() -> new VoteWriterVerticle(config, metrics, tallies),
         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(config.consumers())))
-      .map(id -> new WriterMain(vertx, ops, tallies))
+      .map(id -> new WriterMain(vertx, ops, tallies, metrics, config.tallySeal()))
       .recover(t -> {
         vertx.close();
         return Future.failedFuture(t);
@@ -72,6 +77,7 @@ public final class WriterMain {
   private void join(ClusterSettings cluster) {
     if (!cluster.enabled()) {
       tallies.attach(vertx.eventBus());
+      report(vertx);
       return;
     }
     long started = System.nanoTime();
@@ -82,8 +88,18 @@ public final class WriterMain {
       }
       clustered = cv;
       tallies.attach(cv.eventBus());
+      report(cv);
       LOG.info("joined cluster {} in {} ms (consuming since the start)", cluster.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }).onFailure(t -> LOG.error("cannot join cluster {}: tallies reach edges through PostgreSQL re-reads only: {}", cluster.name(), t.toString()));
+  }
+
+  /**
+   * Tells the control room (every edge's operator console) this writer's lag once a second, on the cluster's event bus,
+   * sealed with the cluster key like the tallies.
+   */
+  private void report(Vertx bus) {
+    String node = java.util.UUID.randomUUID().toString();
+    bus.setPeriodic(1000, t -> bus.eventBus().publish(io.landslide.codec.ControlRoomAddresses.WRITERS, io.vertx.core.buffer.Buffer.buffer(seal.seal(metrics.snapshot(node).toBuffer().getBytes()))));
   }
 
   /** @return stops consuming (the consumers leave the group) and closes, leaving the cluster too */

@@ -53,6 +53,33 @@ final class WriterMetrics {
         .baseUnit("records").description("records of the partition not yet committed (log end minus position)").register(registry);
       return v;
     }).set(records);
+    OWNED.add(partition);
+  }
+
+  /** @param partition a partition this process no longer owns: its lag is its next owner's to report */
+  void released(int partition) {
+    java.util.concurrent.atomic.AtomicLong v = LAG.get(partition);
+    if (v != null) v.set(0);
+    OWNED.remove(partition);
+  }
+
+  /** Partitions this process owns now (their lag is reported to the control room). */
+  private static final java.util.Set<Integer> OWNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param node this process's id in the control room
+   * @return what the writer tells the control room once a second: the lag of each partition it owns, and the age of
+   *     its oldest uncommitted vote
+   */
+  io.vertx.core.json.JsonObject snapshot(String node) {
+    io.vertx.core.json.JsonObject lag = new io.vertx.core.json.JsonObject();
+    for (Integer p : new java.util.TreeSet<>(OWNED)) {
+      java.util.concurrent.atomic.AtomicLong v = LAG.get(p);
+      if (v != null) lag.put(Integer.toString(p), v.get());
+    }
+    long oldest = oldestAcceptedAt.get();
+    return new io.vertx.core.json.JsonObject().put("node", node).put("at", System.currentTimeMillis()).put("lag", lag)
+      .put("oldestVoteAgeSeconds", oldest == 0 ? 0.0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0);
   }
 
   /** @param acceptedAt the oldest accepted time of the votes just polled (epoch ms), 0 when none */

@@ -36,6 +36,7 @@ public final class Boot {
    * @return the running process
    */
   public static <T> Future<T> start(ClusterSettings cluster, Function<Booted, Future<T>> start) {
+    io.landslide.runtime.log.JulBridge.install(); // every line the process writes is the same JSON
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // landslide_build_info: 1, labelled with the version, so a dashboard tells which build each process runs.
     String version = java.util.Objects.requireNonNullElse(Boot.class.getPackage().getImplementationVersion(), "dev");

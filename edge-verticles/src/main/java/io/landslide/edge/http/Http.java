@@ -38,8 +38,14 @@ public final class Http {
    * @param t   the failure
    */
   public void fail(RoutingContext ctx, Throwable t) {
-    fail(ctx.response(), t, ctx.request().method() + " " + ctx.request().path());
+    fail(ctx.response(), t, ctx.request().method() + " " + ctx.request().path(), ctx.request().getHeader(REQUEST_ID));
   }
+
+  /** The request id header: a load balancer's, when it sends a sane one, else the edge's own for the request's 500. */
+  public static final String REQUEST_ID = "X-Request-Id";
+  private static final java.util.regex.Pattern SANE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  /** 500s (bugs): the first of an episode logged with its stack, then a summary every 10 s, never one per request. */
+  private static final io.landslide.runtime.log.StateLog INTERNAL = io.landslide.runtime.log.StateLog.of(LOG, "requests answered 500");
 
   /**
    * @param res  the response
@@ -47,13 +53,21 @@ public final class Http {
    * @param what the request, for the log
    */
   public void fail(HttpServerResponse res, Throwable t, String what) {
+    fail(res, t, what, null);
+  }
+
+  private void fail(HttpServerResponse res, Throwable t, String what, String incomingId) {
     if (t instanceof Rejection r) {
       error(res, r.code(), r.detail());
     } else if (Overload.isOverload(t)) {
       overload.log(what, t);
       error(res, ErrorCode.UNAVAILABLE, BUSY);
     } else {
-      LOG.error("request {} failed", what, t);
+      // The answer carries the id its log line has, so a user's report finds the line.
+      String id = incomingId != null && SANE_ID.matcher(incomingId).matches() ? incomingId
+        : Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+      res.putHeader(REQUEST_ID, id);
+      INTERNAL.failed(what + ": " + t, "requestId", id, t);
       error(res, ErrorCode.INTERNAL, null);
     }
   }

@@ -95,6 +95,9 @@ public final class LiveResults {
     }
   }
 
+  /** The views' PostgreSQL re-reads failing (PostgreSQL down): logged once per change of state, not per view and tick. */
+  private static final io.landslide.runtime.log.StateLog REREAD = io.landslide.runtime.log.StateLog.of(LOG, "results re-read from PostgreSQL");
+
   /** The spectators of one poll on this event loop. */
   private final class Watch {
     final View view;
@@ -104,6 +107,8 @@ public final class LiveResults {
     Frame frame;
     long sentVersion = -1;
     boolean sentHidden;
+    /** The accepted time of the oldest vote a commit brought that no frame has counted yet (epoch ms), 0: none. */
+    long unscreenedSince;
 
     Watch(View view) {
       this.view = view;
@@ -142,7 +147,7 @@ public final class LiveResults {
    * @param poll the poll
    * @return the contract's results JSON
    */
-  Future<JsonObject> results(Poll poll) {
+  public Future<JsonObject> results(Poll poll) {
     View v = view(poll);
     v.usedAt = System.currentTimeMillis();
     if (v.warm && !due(v, v.usedAt)) {
@@ -165,6 +170,19 @@ public final class LiveResults {
     this.onFrame = onFrame;
   }
 
+  private io.landslide.edge.ops.ShowStats show;
+  private java.util.function.LongConsumer screened;
+
+  /**
+   * @param show     the control room's counters: spectators per poll, and which event loop measures a commit
+   * @param screened told of each vote-to-screen measured, ms: a commit's oldest vote, from its 202 to the first frame
+   *                 of this process that counts it
+   */
+  public void showing(io.landslide.edge.ops.ShowStats show, java.util.function.LongConsumer screened) {
+    this.show = show;
+    this.screened = screened;
+  }
+
   /** @return whether one more spectator may connect (and if so, it is counted) */
   boolean admit() {
     if (spectators.incrementAndGet() <= maxSpectators) return true;
@@ -183,7 +201,7 @@ public final class LiveResults {
    */
   void attach(Poll poll, Spectator s) {
     Watch w = watches.computeIfAbsent(poll.id(), id -> new Watch(view(poll)));
-    w.spectators.add(s);
+    if (w.spectators.add(s) && show != null) show.poll(poll.id()).spectators(1);
     if (w.frame != null) s.offer(w.frame); // the current results first
   }
 
@@ -195,6 +213,7 @@ public final class LiveResults {
     Watch w = watches.get(pollId);
     if (w == null || !w.spectators.remove(s)) return;
     spectators.decrementAndGet();
+    if (show != null) show.poll(pollId).spectators(-1);
     if (w.spectators.isEmpty()) {
       vertx.cancelTimer(w.timer);
       watches.remove(pollId);
@@ -209,11 +228,40 @@ public final class LiveResults {
    * @param updates the updates
    */
   public void onTallies(List<TallyUpdate> updates) {
-    for (TallyUpdate u : updates) {
+    onTallies(new io.landslide.codec.TallyUpdateDescriptor.Message(updates, 0, new int[0], new long[0]));
+  }
+
+  /**
+   * A writer's commit, from the event bus: its shard counts merged into the warm views (a cold view would show these
+   * shards and zero for the others until warmed), then one frame per poll that changed. With the commit's timing, the
+   * first event loop of the process with spectators of a poll it changed marks the commit's oldest vote as not yet on
+   * screen; the frame that next goes out measures vote-to-screen.
+   *
+   * @param commit the commit's message
+   */
+  public void onTallies(io.landslide.codec.TallyUpdateDescriptor.Message commit) {
+    int[] changed = new int[4];
+    int n = 0;
+    for (TallyUpdate u : commit.updates()) {
       View v = views.get(u.poll());
       if (v == null || !v.warm || !v.tallies.merge(u.option(), u.shard(), u.count())) continue;
-      Watch w = watches.get(u.poll());
-      if (w != null) publish(w);
+      boolean seen = false;
+      for (int i = 0; i < n && !seen; i++) seen = changed[i] == u.poll();
+      if (seen) continue;
+      if (n == changed.length) changed = java.util.Arrays.copyOf(changed, n * 2);
+      changed[n++] = u.poll();
+    }
+    for (int i = 0; i < n; i++) {
+      Watch w = watches.get(changed[i]);
+      if (w == null) continue;
+      if (show != null) {
+        for (int t = 0; t < commit.polls().length; t++) {
+          if (commit.polls()[t] != changed[i] || !show.firstToScreen(commit.commitId(), changed[i])) continue;
+          long oldest = commit.oldest()[t];
+          if (w.unscreenedSince == 0 || oldest < w.unscreenedSince) w.unscreenedSince = oldest;
+        }
+      }
+      publish(w);
     }
   }
 
@@ -276,9 +324,10 @@ public final class LiveResults {
       v.refreshing = null;
       if (ar.failed()) {
         v.resyncedAt = Long.MIN_VALUE / 2; // the next request or tick tries again
-        LOG.warn("poll={} results re-read failed: {}", v.poll.id(), ar.cause().toString());
+        REREAD.failed(ar.cause().toString(), "poll", v.poll.id()); // once per change of state: every view of every loop re-reads
         return;
       }
+      REREAD.ok();
       Watch w = watches.get(v.poll.id());
       if (w != null) publish(w);
     });
@@ -299,6 +348,10 @@ public final class LiveResults {
     w.sentVersion = w.view.tallies.version();
     w.sentHidden = hidden;
     if (onFrame != null) onFrame.run();
+    if (w.unscreenedSince != 0) { // a hidden frame counts nothing on screen: no measure
+      if (!hidden && screened != null) screened.accept(Math.max(0, System.currentTimeMillis() - w.unscreenedSince));
+      w.unscreenedSince = 0;
+    }
     for (Spectator s : w.spectators) s.offer(w.frame);
   }
 

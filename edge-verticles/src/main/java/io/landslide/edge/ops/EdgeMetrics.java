@@ -21,6 +21,7 @@ public final class EdgeMetrics {
   private final Timer vote;
   private final Timer claim;
   private final Counter frames;
+  private final Timer voteToScreen;
   private final Counter talliesTaken;
   private final Counter talliesRefused;
   private final java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
@@ -49,6 +50,8 @@ public final class EdgeMetrics {
     produce = histogram("landslide.kafka.produce", "time from send to acks=all").register(registry);
     vote = histogram("landslide.vote.duration", "a vote request, from its body read to its answer, whatever the answer").register(registry);
     claim = histogram("landslide.bitmap.claim", "a vote's Redis claim, from the call to its answer").register(registry);
+    voteToScreen = histogram("landslide.vote.to.screen", "a commit's oldest vote, from its 202 to the first frame of this edge that counts it"
+      + " (measured where spectators watch the poll; the worst vote of each commit, so an upper bound of its votes')").register(registry);
     frames = Counter.builder("landslide.live.frames").description("result frames published to a poll's spectators (once per frame, whatever their number)")
       .register(registry);
   }
@@ -121,6 +124,11 @@ public final class EdgeMetrics {
   /** @param nanos a Redis claim's time */
   public void claimed(long nanos) {
     claim.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** @param ms a commit's oldest vote, from its 202 to the first frame that counts it */
+  public void voteToScreen(long ms) {
+    voteToScreen.record(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** A frame went out to a poll's spectators. */

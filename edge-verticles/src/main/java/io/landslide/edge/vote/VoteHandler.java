@@ -58,6 +58,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    */
   static final Rejection IN_DOUBT = Rejection.of(ErrorCode.UNAVAILABLE, "Your vote may have been recorded; that is being "
     + "settled. Retry after the delay given: 409 if it was counted, 202 if it was not.");
+  /** Kafka refusing votes: logged once per change of state (the process's, whichever event loop). */
+  private static final io.landslide.runtime.log.StateLog PRODUCE = io.landslide.runtime.log.StateLog.of(LOG, "Kafka produce");
+  /** Redis not releasing the bits of votes Kafka refused. */
+  private static final io.landslide.runtime.log.StateLog RELEASE = io.landslide.runtime.log.StateLog.of(LOG, "Redis bit release");
   /** The bot score of a vote let through in shadow mode without a valid proof of work. */
   public static final int SHADOW_POW_SCORE = 50;
 
@@ -73,6 +77,10 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
   private final Http http;
   private final ReceiptCipher receipts;
   private final Map<SocketAddress, byte[]> addresses = new IdentityHashMap<>();
+  private final io.landslide.edge.ops.ShowStats show;
+  /** The last poll counted for the control room, and its counters: a show's votes are nearly all one poll's. */
+  private int shownPoll = -1;
+  private io.landslide.edge.ops.ShowStats.PollCounters shown;
 
   /**
    * @param auth     tokens to voters
@@ -86,9 +94,12 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
    * @param metrics  the meters
    * @param http     response writing
    * @param receipts issues the votes' receipts
+   * @param show     the control room's counters, per poll
    */
   public VoteHandler(Authenticator auth, PollCache polls, VoterBitmap bitmap, VoteProducer producer, ProofOfWork pow, Defences defences,
-                     RateLimits rates, java.util.List<String> corsOrigins, EdgeMetrics metrics, Http http, ReceiptCipher receipts) {
+                     RateLimits rates, java.util.List<String> corsOrigins, EdgeMetrics metrics, Http http, ReceiptCipher receipts,
+                     io.landslide.edge.ops.ShowStats show) {
+    this.show = show;
     this.auth = auth;
     this.polls = polls;
     this.bitmap = bitmap;
@@ -151,19 +162,19 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     long t0 = System.nanoTime();
     HttpServerResponse res = req.response();
     if (!corsOrigins.isEmpty()) allowOrigin(req, res);
+    String path = req.path();
+    int pollId = Http.id(path, PREFIX.length(), path.length() - SUFFIX.length());
     if (!rates.ip().tryAcquire(Http.address(req))) { // first: a flood from one address counts, whatever it sends
-      reject(res, Rejection.of(ErrorCode.RATE_LIMITED), t0);
+      reject(res, pollId, Rejection.of(ErrorCode.RATE_LIMITED), t0);
       return;
     }
     long fast = VoteBody.fastOption(body);
     JsonObject parsed = fast == VoteBody.INVALID ? VoteBody.parse(body) : null; // parsed once, pow and all
     long option = fast != VoteBody.INVALID ? fast : VoteBody.option(parsed);
     if (option == VoteBody.INVALID) {
-      reject(res, Rejection.of(ErrorCode.BAD_REQUEST, "Send {\"option\": <option id>}."), t0);
+      reject(res, pollId, Rejection.of(ErrorCode.BAD_REQUEST, "Send {\"option\": <option id>}."), t0);
       return;
     }
-    String path = req.path();
-    int pollId = Http.id(path, PREFIX.length(), path.length() - SUFFIX.length());
     auth.authenticate(req.getHeader(HttpHeaders.AUTHORIZATION))
       .compose(voter -> !rates.user().tryAcquire(voter.userId()) ? Future.failedFuture(Rejection.of(ErrorCode.RATE_LIMITED))
         : openPoll(pollId, option).compose(poll -> {
@@ -173,12 +184,11 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
           if (why != null) return Future.failedFuture(Rejection.of(ErrorCode.NOT_ELIGIBLE, why));
         }
         int botScore = Math.min(AbuseSignals.MAX, proofOfWork(req, poll, voter, parsed) + defences.score(req, poll));
-        if (botScore >= defences.abuse().flagThreshold()) metrics.flagged();
         return claim(poll, voter).compose(claim -> produce(req, pollId, option, voter, claim, botScore));
       }))
       .onComplete(ar -> {
         if (ar.succeeded()) accepted(res, pollId, option, ar.result(), t0);
-        else reject(res, ar.cause(), t0);
+        else reject(res, pollId, ar.cause(), t0);
       });
   }
 
@@ -241,13 +251,18 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
     return producer.send(event).transform(ar -> {
       if (ar.succeeded()) {
         metrics.produced(System.nanoTime() - start);
+        PRODUCE.ok();
+        if (botScore >= defences.abuse().flagThreshold()) { // flagged once accepted: a refused vote is no vote to review
+          metrics.flagged();
+          shown(pollId).flagged();
+        }
         // Durable: the claim is no longer pending (an UNKNOWN claim may have set the bit: confirm that too).
         if (claim != Claim.ALREADY_CLAIMED) bitmap.confirm(pollId, voter.userId());
         return Future.succeededFuture(receipt);
       }
       boolean inDoubt = VoteProducer.mayHaveBeenWritten(ar.cause());
-      LOG.warn("poll={} user={} produce failed ({}): {}", pollId, voter.userId(), inDoubt ? "in doubt, the claim stays pending" : "releasing",
-        ar.cause().toString());
+      // Once per change of state, not once per vote: in an outage every vote fails (no user id: personal data).
+      PRODUCE.failed(ar.cause().toString() + (inDoubt ? " (in doubt: the claims stay pending)" : " (the claims released)"), "poll", pollId);
       // In doubt (the batch went out: it may be in the log, and would be counted): the claim stays pending, marked in
       // doubt, so no second vote of the user is taken before the reconciliation knows; retries answer 503 until then.
       if (inDoubt) {
@@ -263,8 +278,9 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
       return bitmap.release(pollId, voter.userId()).transform(rel -> {
         if (rel.failed()) {
           metrics.releaseFailed();
-          LOG.error("poll={} user={} bit not released: {}; the reconciliation frees the voter once the grace has passed", pollId,
-            voter.userId(), rel.cause().toString());
+          RELEASE.failed(rel.cause().toString() + "; the reconciliation frees the voters once the grace has passed", "poll", pollId);
+        } else {
+          RELEASE.ok();
         }
         return unavailable;
       });
@@ -273,13 +289,23 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
 
   private void accepted(HttpServerResponse res, int pollId, long option, Receipt receipt, long t0) {
     metrics.accepted();
+    shown(pollId).accepted();
     Http.json(res, 202, "{\"receipt\":\"" + receipt + "\",\"poll\":" + pollId + ",\"option\":" + option + "}");
     metrics.voteAnswered(System.nanoTime() - t0);
   }
 
-  private void reject(HttpServerResponse res, Throwable t, long t0) {
+  private void reject(HttpServerResponse res, int pollId, Throwable t, long t0) {
+    if (t instanceof Rejection r) shown(pollId).refused(r.code());
     reject(res, t);
     metrics.voteAnswered(System.nanoTime() - t0);
+  }
+
+  /** @return the control room's counters of the poll: its own when it exists, else those of no poll (a made-up id) */
+  private io.landslide.edge.ops.ShowStats.PollCounters shown(int pollId) {
+    if (pollId == shownPoll) return shown;
+    if (pollId <= 0 || polls.get(pollId) == null) return show.noPoll();
+    shownPoll = pollId;
+    return shown = show.poll(pollId);
   }
 
   private void reject(HttpServerResponse res, Throwable t) {

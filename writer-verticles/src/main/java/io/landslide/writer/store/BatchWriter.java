@@ -7,6 +7,7 @@ import io.landslide.codec.VoteEventDescriptor;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,11 +66,56 @@ public final class BatchWriter {
    * @param next     each partition's next offset, now stored
    * @param logged   the polls whose vote logs grew
    * @param oldestAcceptedAt the oldest accepted time of the batch's votes (epoch ms), 0 without one
+   * @param polls    the polls of the batch's votes
+   * @param oldest   per poll of {@code polls}, its oldest vote's accepted time (epoch ms): where vote-to-screen starts
    */
   public record Result(int inserted, int rejected, int corrupt, Map<TallyKey, Long> tallies, List<TallyUpdate> absolute,
-                       Map<TopicPartition, Long> next, int[] logged, long oldestAcceptedAt) {
-    Result withOldest(long oldest) {
-      return new Result(inserted, rejected, corrupt, tallies, absolute, next, logged, oldest);
+                       Map<TopicPartition, Long> next, int[] logged, long oldestAcceptedAt, int[] polls, long[] oldest) {
+    Result timed(long oldestOfAll, Spans spans) {
+      return new Result(inserted, rejected, corrupt, tallies, absolute, next, logged, oldestOfAll, Arrays.copyOf(spans.poll, spans.n),
+        Arrays.copyOf(spans.oldest, spans.n));
+    }
+  }
+
+  /**
+   * Per poll of a batch, its votes' oldest and latest accepted times: parallel arrays searched from the last poll hit
+   * (a batch holds a few polls, mostly one), so no vote boxes a key.
+   */
+  static final class Spans {
+    int n;
+    int[] poll = new int[4];
+    long[] oldest = new long[4];
+    long[] latest = new long[4];
+    private int last = -1;
+
+    void add(int p, long acceptedAt) {
+      int i = last >= 0 && poll[last] == p ? last : find(p);
+      if (i < 0) {
+        if (n == poll.length) {
+          poll = Arrays.copyOf(poll, n * 2);
+          oldest = Arrays.copyOf(oldest, n * 2);
+          latest = Arrays.copyOf(latest, n * 2);
+        }
+        i = n++;
+        poll[i] = p;
+        oldest[i] = acceptedAt;
+        latest[i] = acceptedAt;
+      } else {
+        if (acceptedAt < oldest[i]) oldest[i] = acceptedAt;
+        if (acceptedAt > latest[i]) latest[i] = acceptedAt;
+      }
+      last = i;
+    }
+
+    private int find(int p) {
+      for (int i = 0; i < n; i++) if (poll[i] == p) return i;
+      return -1;
+    }
+
+    /** @return the latest accepted time of the poll's votes, or {@code Long.MIN_VALUE} without one */
+    long latest(int p) {
+      int i = find(p);
+      return i < 0 ? Long.MIN_VALUE : latest[i];
     }
   }
 
@@ -111,7 +157,7 @@ public final class BatchWriter {
     encoder.reset();
     VoteLog.Rows rows = log.rows();
     java.util.Set<Integer> polls = new java.util.TreeSet<>();
-    Map<Integer, Long> latest = new HashMap<>(); // per poll, its latest vote's accepted time
+    Spans spans = new Spans(); // per poll, its votes' oldest and latest accepted times
     int lastPoll = Integer.MIN_VALUE;
     long oldest = 0;
     TopicPartition tp = null;
@@ -137,23 +183,23 @@ public final class BatchWriter {
         VoteEventDescriptor.commitmentOffset(r.value()));
       tallies.merge(new TallyKey(v.pollId(), v.option(), r.partition()), 1L, Long::sum);
       if (v.pollId() != lastPoll) polls.add(lastPoll = v.pollId());
-      if (v.acceptedAt() > latest.getOrDefault(v.pollId(), Long.MIN_VALUE)) latest.put(v.pollId(), v.acceptedAt());
+      spans.add(v.pollId(), v.acceptedAt());
       if (oldest == 0 || v.acceptedAt() < oldest) oldest = v.acceptedAt();
     }
     Result result;
     // The close is authoritative: the batch's polls are read FOR SHARE (a close waits for this commit, and a batch
     // after it sees its time), and a vote accepted at or after its poll's closing time goes to vote_rejects.
-    if (anyLate(closings(c, polls), latest)) {
+    if (anyLate(closings(c, polls), spans)) {
       result = staged(c, corrupt.size(), next, new int[0], null);
       VoteStore.keepCorrupt(c, corrupt, errors);
       offsets.move(c, next, expected);
-      return result.withOldest(oldest);
+      return result.timed(oldest, spans);
     }
     try {
       VoteStore.copyVotes(c, encoder);
       List<TallyUpdate> absolute = VoteStore.addTallies(c, tallies);
       int[] logged = log.append(c);
-      result = new Result(encoder.rows(), 0, corrupt.size(), tallies, absolute, next, logged, 0);
+      result = new Result(encoder.rows(), 0, corrupt.size(), tallies, absolute, next, logged, 0, null, null);
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !CHECK_VIOLATION.equals(e.getSQLState())) throw e;
       c.rollback(); // a duplicate or an unknown poll: redo the batch row by row through the staging table
@@ -164,7 +210,7 @@ public final class BatchWriter {
     }
     VoteStore.keepCorrupt(c, corrupt, errors);
     offsets.move(c, next, expected);
-    return result.withOldest(oldest);
+    return result.timed(oldest, spans);
   }
 
   /**
@@ -182,7 +228,7 @@ public final class BatchWriter {
     } catch (VoteLog.SealedException e) {
       throw new SQLException("a poll was sealed during the batch, retrying: " + e.getMessage());
     }
-    return new Result(s.inserted(), s.rejected(), corrupt, s.added(), s.absolute(), next, logged, 0);
+    return new Result(s.inserted(), s.rejected(), corrupt, s.added(), s.absolute(), next, logged, 0, null, null);
   }
 
   private static final String CLOSINGS = "SELECT id, (extract(epoch FROM closes_at) * 1000)::bigint FROM polls WHERE id = ANY(?)"
@@ -204,10 +250,9 @@ public final class BatchWriter {
     return out;
   }
 
-  private static boolean anyLate(Map<Integer, Long> closings, Map<Integer, Long> latest) {
+  private static boolean anyLate(Map<Integer, Long> closings, Spans spans) {
     for (Map.Entry<Integer, Long> e : closings.entrySet()) {
-      Long last = latest.get(e.getKey());
-      if (last != null && last >= e.getValue()) return true;
+      if (spans.latest(e.getKey()) >= e.getValue()) return true;
     }
     return false;
   }

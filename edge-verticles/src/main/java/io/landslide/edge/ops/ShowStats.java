@@ -21,6 +21,10 @@ public final class ShowStats {
   private static final ErrorCode[] CODES = ErrorCode.values();
   /** More polls than this with votes since the process started: the rest are counted as no poll's (never unbounded). */
   private static final int MAX_POLLS = 10_000;
+  /** A poll whose counts have not moved for this long (and no spectator) is left out of the message: it stays small. */
+  private static final long ACTIVE_MS = 5 * 60_000;
+  /** ... and forgotten after this long: its counters start again from zero if it comes back (the panel takes that as no votes). */
+  private static final long FORGET_MS = 60 * 60_000;
   /** Commits remembered, to measure each one's vote-to-screen once per process (every event loop hears it). */
   private static final int COMMITS_REMEMBERED = 4096;
 
@@ -30,6 +34,16 @@ public final class ShowStats {
     private final LongAdder flagged = new LongAdder();
     private final LongAdder[] refused = new LongAdder[CODES.length];
     private final AtomicInteger spectators = new AtomicInteger();
+    /** Read and written by the snapshot only (once a second, one thread at a time): when the counts last moved. */
+    private long lastSum = -1;
+    private long lastChange;
+    /** Forgotten (idle for an hour): whoever kept it must ask {@link #poll} again. */
+    private volatile boolean retired;
+
+    /** @return whether this poll's counters were forgotten, and {@link ShowStats#poll} gives new ones */
+    public boolean retired() {
+      return retired;
+    }
 
     PollCounters() {
       for (int i = 0; i < refused.length; i++) refused[i] = new LongAdder();
@@ -53,6 +67,17 @@ public final class ShowStats {
     /** @param delta +1 for a spectator come, -1 for one gone */
     public void spectators(int delta) {
       spectators.addAndGet(delta);
+    }
+
+    /** @return whether the counts moved within {@code activeMs} of {@code now}, or spectators watch (noting a move) */
+    boolean active(long now, long activeMs) {
+      long sum = accepted.sum() + flagged.sum();
+      for (LongAdder r : refused) sum += r.sum();
+      if (sum != lastSum) {
+        lastSum = sum;
+        lastChange = now;
+      }
+      return spectators.get() > 0 || now - lastChange <= activeMs;
     }
 
     JsonObject toJson(int poll) {
@@ -125,11 +150,23 @@ public final class ShowStats {
    * @return the message this edge publishes once a second
    */
   public JsonObject snapshot(String node) {
+    return snapshot(node, System.currentTimeMillis());
+  }
+
+  /** @return the message as of {@code now}: polls whose counts moved in the last 5 minutes, or with spectators */
+  synchronized JsonObject snapshot(String node, long now) {
     JsonArray p = new JsonArray();
-    polls.forEach((id, c) -> p.add(c.toJson(id)));
+    polls.forEach((id, c) -> {
+      if (c.active(now, ACTIVE_MS)) p.add(c.toJson(id));
+      else if (now - c.lastChange > FORGET_MS && polls.remove(id, c)) {
+        c.retired = true;
+        int joined = c.spectators.get(); // a spectator who came as it was forgotten: carried over
+        if (joined != 0) poll(id).spectators(joined);
+      }
+    });
     p.add(noPoll.toJson(0));
     JsonArray v = new JsonArray();
     for (LongAdder n : voteToScreen) v.add(n.sum());
-    return new JsonObject().put("node", node).put("at", System.currentTimeMillis()).put("polls", p).put("voteToScreen", v);
+    return new JsonObject().put("node", node).put("at", now).put("polls", p).put("voteToScreen", v);
   }
 }

@@ -302,7 +302,7 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
 
   /** @return the control room's counters of the poll: its own when it exists, else those of no poll (a made-up id) */
   private io.landslide.edge.ops.ShowStats.PollCounters shown(int pollId) {
-    if (pollId == shownPoll) return shown;
+    if (pollId == shownPoll && !shown.retired()) return shown;
     if (pollId <= 0 || polls.get(pollId) == null) return show.noPoll();
     shownPoll = pollId;
     return shown = show.poll(pollId);

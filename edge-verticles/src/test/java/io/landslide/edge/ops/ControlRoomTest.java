@@ -120,4 +120,27 @@ class ControlRoomTest {
       vertx.close();
     }
   }
+
+  @Test
+  void shouldKeepTheMessageToThePollsOfTheMoment() {
+    ShowStats s = new ShowStats();
+    long t = 1_000_000_000L;
+    ShowStats.PollCounters old = s.poll(1);
+    old.accepted();
+    s.poll(2).accepted();
+    s.poll(3).spectators(1);
+    assertThat(polls(s.snapshot("me", t))).containsExactlyInAnyOrder(1, 2, 3, 0);
+    s.poll(2).accepted();
+    // Six minutes on: poll 1 has not moved (left out), poll 2 moved since the last message, poll 3 is watched.
+    assertThat(polls(s.snapshot("me", t + 6 * 60_000))).containsExactlyInAnyOrder(2, 3, 0);
+    // An hour and more: poll 1 is forgotten; whoever kept its counters is told, and gets new ones.
+    s.snapshot("me", t + 62 * 60_000);
+    assertThat(old.retired()).isTrue();
+    assertThat(s.poll(1)).isNotSameAs(old);
+    assertThat(s.poll(3).retired()).as("watched: kept").isFalse();
+  }
+
+  private static java.util.List<Integer> polls(JsonObject snapshot) {
+    return snapshot.getJsonArray("polls").stream().map(o -> ((JsonObject) o).getInteger("poll")).toList();
+  }
 }

@@ -696,6 +696,7 @@ public final class LocalStack {
     }
     text += """
         Web pages:                {URL}/   live results {URL}/polls/{POLL}   vote (sign up, vote) {URL}/polls/{POLL}/vote
+        Studio and control room:  broadcast view {URL}/polls/{POLL}/broadcast   operator console {URL}/console (an admin token: deploy/local/token.sh 1 admin)
         API:                      {URL}/api/v1/polls
         Demo poll:                {URL}/api/v1/polls/{POLL}   results: {URL}/api/v1/polls/{POLL}/results
         Health / metrics:         {URL}/health/ready   {URL}/metrics   writer: http://localhost:%d/metrics

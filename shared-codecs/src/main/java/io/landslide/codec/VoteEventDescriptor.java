@@ -134,6 +134,54 @@ public final class VoteEventDescriptor {
       addr, getShort(b, BOT_SCORE_OFFSET));
   }
 
+  // Reads of a checked event's fields, straight from its bytes: what a writer's batch does per vote, allocating
+  // nothing (decode builds the record and its arrays).
+
+  /** @param b a checked event's bytes @return its poll */
+  public static int pollId(byte[] b) {
+    return getInt(b, POLL_OFFSET);
+  }
+
+  /** @param b a checked event's bytes @return its user index */
+  public static long userId(byte[] b) {
+    return Integer.toUnsignedLong(getInt(b, USER_OFFSET));
+  }
+
+  /** @param b a checked event's bytes @return its option */
+  public static int option(byte[] b) {
+    return getShort(b, OPTION_OFFSET);
+  }
+
+  /** @param b a checked event's bytes @return when the edge accepted it, epoch ms */
+  public static long acceptedAt(byte[] b) {
+    return getLong(b, ACCEPTED_AT_OFFSET);
+  }
+
+  /** @param b a checked event's bytes @return its receipt's high 64 bits */
+  public static long receiptHi(byte[] b) {
+    return getLong(b, RECEIPT_HI_OFFSET);
+  }
+
+  /** @param b a checked event's bytes @return its receipt's low 64 bits */
+  public static long receiptLo(byte[] b) {
+    return getLong(b, RECEIPT_LO_OFFSET);
+  }
+
+  /** @param b a checked event's bytes @return its bot score */
+  public static int botScore(byte[] b) {
+    return getShort(b, BOT_SCORE_OFFSET);
+  }
+
+  /** @param b a checked event's bytes @return the length of its client address: 0, 4 or 16 */
+  public static int addressLength(byte[] b) {
+    return b[ADDR_LEN_OFFSET] & 0xFF;
+  }
+
+  /** @param b a checked event's bytes @return where its client address is */
+  public static int addressOffset(byte[] b) {
+    return addrOffset(b);
+  }
+
   /**
    * @param b a checked event's bytes
    * @return where its receipt's commitment is, or -1 when it carries none (version 1)

@@ -48,6 +48,7 @@ public final class BatchWriter {
   private final OffsetStore offsets;
   private final CopyEncoder encoder = new CopyEncoder();
   private final VoteLog log = new VoteLog();
+  private final TallyCounts counts = new TallyCounts();
   /** Polls have at most 32 options: ids 0 to 31 (the log's entry holds one byte). */
   static final int MAX_OPTION = 31;
   /** 9999-12-31T23:59:59.999Z: later times do not fit the rows' timestamps. */
@@ -153,7 +154,7 @@ public final class BatchWriter {
     Map<TopicPartition, Long> next = new HashMap<>();
     List<ConsumerRecord<byte[], byte[]>> corrupt = new ArrayList<>();
     List<String> errors = new ArrayList<>();
-    Map<TallyKey, Long> tallies = new HashMap<>();
+    counts.clear();
     encoder.reset();
     VoteLog.Rows rows = log.rows();
     java.util.Set<Integer> polls = new java.util.TreeSet<>();
@@ -161,31 +162,42 @@ public final class BatchWriter {
     int lastPoll = Integer.MIN_VALUE;
     long oldest = 0;
     TopicPartition tp = null;
+    long nextOffset = 0;
+    // Per vote, nothing is allocated: its fields are read from the record's bytes, its tally counted in a primitive
+    // map, its partition's next offset kept until the partition changes (the records are sorted by it).
     for (ConsumerRecord<byte[], byte[]> r : sorted) {
-      if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) tp = new TopicPartition(r.topic(), r.partition());
-      next.put(tp, r.offset() + 1);
-      VoteEvent v;
+      if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
+        if (tp != null) next.put(tp, nextOffset);
+        tp = new TopicPartition(r.topic(), r.partition());
+      }
+      nextOffset = r.offset() + 1;
+      byte[] b = r.value();
       try {
-        v = VoteEventDescriptor.decode(r.value());
+        VoteEventDescriptor.check(b);
       } catch (CorruptEventException e) {
         corrupt.add(r);
         errors.add(null);
         continue;
       }
-      String outOfRange = outOfRange(v);
+      int poll = VoteEventDescriptor.pollId(b);
+      int option = VoteEventDescriptor.option(b);
+      long acceptedAt = VoteEventDescriptor.acceptedAt(b);
+      String outOfRange = outOfRange(option, acceptedAt);
       if (outOfRange != null) { // well formed, but no poll can count it: kept, never retried for ever
         corrupt.add(r);
         errors.add(outOfRange);
         continue;
       }
-      encoder.row(v, r.partition(), r.offset());
-      rows.add(v.pollId(), v.option(), v.receipt().hi(), v.receipt().lo(), r.partition(), r.offset(), r.value(),
-        VoteEventDescriptor.commitmentOffset(r.value()));
-      tallies.merge(new TallyKey(v.pollId(), v.option(), r.partition()), 1L, Long::sum);
-      if (v.pollId() != lastPoll) polls.add(lastPoll = v.pollId());
-      spans.add(v.pollId(), v.acceptedAt());
-      if (oldest == 0 || v.acceptedAt() < oldest) oldest = v.acceptedAt();
+      encoder.row(b, r.partition(), r.offset());
+      rows.add(poll, option, VoteEventDescriptor.receiptHi(b), VoteEventDescriptor.receiptLo(b), r.partition(), r.offset(), b,
+        VoteEventDescriptor.commitmentOffset(b));
+      counts.add(poll, option, r.partition());
+      if (poll != lastPoll) polls.add(lastPoll = poll);
+      spans.add(poll, acceptedAt);
+      if (oldest == 0 || acceptedAt < oldest) oldest = acceptedAt;
     }
+    if (tp != null) next.put(tp, nextOffset);
+    Map<TallyKey, Long> tallies = counts.toMap();
     Result result;
     // The close is authoritative: the batch's polls are read FOR SHARE (a close waits for this commit, and a batch
     // after it sees its time), and a vote accepted at or after its poll's closing time goes to vote_rejects.
@@ -259,8 +271,75 @@ public final class BatchWriter {
 
   /** @return why a well-formed vote cannot be counted by any poll, or null */
   static String outOfRange(VoteEvent v) {
-    if (v.option() > MAX_OPTION) return "option out of range: " + v.option();
-    if (v.acceptedAt() <= 0 || v.acceptedAt() > MAX_ACCEPTED_AT) return "acceptedAt out of range: " + v.acceptedAt();
+    return outOfRange(v.option(), v.acceptedAt());
+  }
+
+  /** @return why a well-formed vote of this option and time cannot be counted by any poll, or null */
+  static String outOfRange(int option, long acceptedAt) {
+    if (option > MAX_OPTION) return "option out of range: " + option;
+    if (acceptedAt <= 0 || acceptedAt > MAX_ACCEPTED_AT) return "acceptedAt out of range: " + acceptedAt;
     return null;
+  }
+
+  /**
+   * A batch's votes counted per (poll, option, shard), with no object per vote: keys packed into a long (the poll's
+   * 31 bits, the option's 5, the shard's 16), open addressing, reused batch after batch.
+   */
+  static final class TallyCounts {
+    private long[] keys = new long[64];
+    private long[] counts = new long[64];
+    private int size;
+
+    void clear() {
+      java.util.Arrays.fill(keys, 0L);
+      size = 0;
+    }
+
+    void add(int poll, int option, int shard) {
+      long key = ((long) poll << 32) | ((long) option << 16) | shard; // never 0: a poll id is positive
+      int mask = keys.length - 1;
+      int i = (int) (mix(key) & mask);
+      while (keys[i] != 0 && keys[i] != key) i = (i + 1) & mask;
+      if (keys[i] == 0) {
+        keys[i] = key;
+        counts[i] = 0;
+        if (++size * 2 > keys.length) {
+          counts[i]++;
+          grow();
+          return;
+        }
+      }
+      counts[i]++;
+    }
+
+    private static long mix(long k) {
+      k *= 0x9E3779B97F4A7C15L;
+      return k ^ (k >>> 29);
+    }
+
+    private void grow() {
+      long[] oldKeys = keys;
+      long[] oldCounts = counts;
+      keys = new long[oldKeys.length * 2];
+      counts = new long[oldKeys.length * 2];
+      int mask = keys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        if (oldKeys[j] == 0) continue;
+        int i = (int) (mix(oldKeys[j]) & mask);
+        while (keys[i] != 0) i = (i + 1) & mask;
+        keys[i] = oldKeys[j];
+        counts[i] = oldCounts[j];
+      }
+    }
+
+    /** @return the counts by shard: one entry per (poll, option, shard) of the batch */
+    Map<TallyKey, Long> toMap() {
+      Map<TallyKey, Long> out = new HashMap<>(size * 2);
+      for (int i = 0; i < keys.length; i++) {
+        long k = keys[i];
+        if (k != 0) out.put(new TallyKey((int) (k >>> 32), (int) ((k >>> 16) & 0xFFFF), (int) (k & 0xFFFF)), counts[i]);
+      }
+      return out;
+    }
   }
 }

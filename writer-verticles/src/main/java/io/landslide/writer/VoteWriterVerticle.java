@@ -148,11 +148,8 @@ public final class VoteWriterVerticle extends VerticleBase {
   /** @return the accepted time (epoch ms) a vote record carries, 0 when it is not one */
   private static long acceptedAt(ConsumerRecord<byte[], byte[]> r) {
     byte[] v = r.value();
-    int at = io.landslide.codec.VoteEventDescriptor.ACCEPTED_AT_OFFSET;
-    if (v == null || v.length < at + 8) return 0;
-    long t = 0;
-    for (int i = 0; i < 8; i++) t = t << 8 | (v[at + i] & 0xff);
-    return t;
+    if (v == null || v.length < io.landslide.codec.VoteEventDescriptor.ACCEPTED_AT_OFFSET + 8) return 0;
+    return io.landslide.codec.VoteEventDescriptor.acceptedAt(v);
   }
 
   private void flush() throws SQLException {

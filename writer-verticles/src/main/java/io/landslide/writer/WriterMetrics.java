@@ -27,17 +27,15 @@ final class WriterMetrics {
     // Histograms with fixed buckets (Prometheus aggregates them across writers), not per-process quantiles.
     batch = DistributionSummary.builder("landslide.writer.batch.size").description("records a batch held")
       .serviceLevelObjectives(1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000).register(registry);
-    commit = Timer.builder("landslide.writer.commit").description("a batch's transaction, from its first statement to its commit")
-      .serviceLevelObjectives(BUCKETS).register(registry);
-    delay = Timer.builder("landslide.writer.vote.delay").description("the oldest vote of each batch: from its 202 at an edge to its commit")
-      .serviceLevelObjectives(BUCKETS).register(registry);
+    commit = io.landslide.runtime.Histograms.timer("landslide.writer.commit", "a batch's transaction, from its first statement to its commit")
+      .register(registry);
+    delay = io.landslide.runtime.Histograms.timer("landslide.writer.vote.delay", "the oldest vote of each batch: from its 202 at an edge to its commit")
+      .register(registry);
     Gauge.builder("landslide.writer.oldest.vote.age", oldestAcceptedAt, a -> a.get() == 0 ? 0 : Math.max(0, System.currentTimeMillis() - a.get()) / 1000.0)
       .baseUnit("seconds").description("age of the oldest vote this writer holds uncommitted (0: none)").register(registry);
     this.registry = registry;
   }
 
-  private static final java.time.Duration[] BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 15000, 30000)
-    .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
   /** Per partition, the records behind its log end (the consumer's view after each poll); shared by the consumers of the process. */
   private static final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicLong> LAG = new java.util.concurrent.ConcurrentHashMap<>();
   private final Timer delay;

@@ -222,16 +222,6 @@ public final class LiveResults {
   }
 
   /**
-   * Shard counts a writer just committed, from the event bus. Only warm views take them: a cold view would show
-   * these shards and zero for the others until warmed.
-   *
-   * @param updates the updates
-   */
-  public void onTallies(List<TallyUpdate> updates) {
-    onTallies(new io.landslide.codec.TallyUpdateDescriptor.Message(updates, 0, new int[0], new long[0]));
-  }
-
-  /**
    * A writer's commit, from the event bus: its shard counts merged into the warm views (a cold view would show these
    * shards and zero for the others until warmed), then one frame per poll that changed. With the commit's timing, the
    * first event loop of the process with spectators of a poll it changed marks the commit's oldest vote as not yet on

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -151,8 +150,7 @@ public final class ControlRoom {
     int liveWriters = 0;
     Map<String, long[]> lag = new HashMap<>(); // partition -> {records, at}
     double oldest = 0;
-    for (Iterator<JsonObject> it = writers.values().iterator(); it.hasNext(); ) {
-      JsonObject w = it.next();
+    for (JsonObject w : writers.values()) {
       long at = w.getLong("at");
       if (at < now - STALE_MS) continue;
       liveWriters++;

@@ -136,11 +136,8 @@ public final class EdgeMetrics {
     frames.increment();
   }
 
-  /** @return a timer exported as a Prometheus histogram with the project's buckets, 1 ms to 30 s */
+  /** @return a timer exported as a Prometheus histogram with the project's buckets ({@link io.landslide.runtime.Histograms}) */
   public static Timer.Builder histogram(String name, String description) {
-    return Timer.builder(name).description(description).serviceLevelObjectives(BUCKETS);
+    return io.landslide.runtime.Histograms.timer(name, description);
   }
-
-  private static final java.time.Duration[] BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 15000, 30000)
-    .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
 }

@@ -91,8 +91,8 @@ public final class ShowStats {
     }
   }
 
-  /** The upper bounds of the vote-to-screen buckets, ms: the metrics' (EdgeMetrics), then +Inf. */
-  public static final long[] BUCKETS_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 15000, 30000};
+  /** The upper bounds of the vote-to-screen buckets, ms: the metrics' ({@link io.landslide.runtime.Histograms}), then +Inf. */
+  public static final long[] BUCKETS_MS = io.landslide.runtime.Histograms.BUCKETS_MS;
 
   private final ConcurrentHashMap<Integer, PollCounters> polls = new ConcurrentHashMap<>();
   /** Vote-to-screen observations per bucket (not cumulative), the last one +Inf. */

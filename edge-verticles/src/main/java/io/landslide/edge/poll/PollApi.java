@@ -199,24 +199,40 @@ public final class PollApi {
     static NewPoll parse(String body) {
       JsonObject o = Http.jsonObject(body);
       String title = text(o.getValue("title"), "title", MAX_TITLE);
-      if (!(o.getValue("options") instanceof JsonArray arr)) throw bad("options must be an array of labels.");
-      if (arr.size() < MIN_OPTIONS || arr.size() > MAX_OPTIONS) throw bad("A poll has 2 to 32 options.");
-      List<String> options = new ArrayList<>(arr.size());
-      for (Object label : arr) options.add(text(label, "each option", MAX_LABEL));
-      if (new HashSet<>(options).size() != options.size()) throw bad("Option labels must be distinct.");
+      List<String> options = options(o.getValue("options"));
       Instant now = Instant.now();
       Instant opensAt = time(o.getValue("opensAt"), "opensAt");
       Instant closesAt = time(o.getValue("closesAt"), "closesAt");
       if (opensAt == null) opensAt = now;
       if (closesAt != null && !closesAt.isAfter(opensAt)) throw bad("closesAt must be after opensAt.");
-      Object pow = o.getValue("powDifficulty");
-      if (pow != null && !(pow instanceof Integer d && d >= 0 && d <= Poll.MAX_DIFFICULTY)) {
+      Integer pow = powDifficulty(o.getValue("powDifficulty"));
+      Boolean hide = hideResults(o.getValue("hideResults"));
+      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : pow, eligibility(o.getValue("eligibility")),
+        Boolean.TRUE.equals(hide));
+    }
+
+    /** @return 2 to 32 distinct labels (of {@code POST} and {@code PATCH}) */
+    static List<String> options(Object v) {
+      if (!(v instanceof JsonArray arr)) throw bad("options must be an array of labels.");
+      if (arr.size() < MIN_OPTIONS || arr.size() > MAX_OPTIONS) throw bad("A poll has 2 to 32 options.");
+      List<String> options = new ArrayList<>(arr.size());
+      for (Object label : arr) options.add(text(label, "each option", MAX_LABEL));
+      if (new HashSet<>(options).size() != options.size()) throw bad("Option labels must be distinct.");
+      return options;
+    }
+
+    /** @return the difficulty, 0 to {@value Poll#MAX_DIFFICULTY}, or null when not given */
+    static Integer powDifficulty(Object v) {
+      if (v != null && !(v instanceof Integer d && d >= 0 && d <= Poll.MAX_DIFFICULTY)) {
         throw bad("powDifficulty must be an integer from 0 to " + Poll.MAX_DIFFICULTY + ".");
       }
-      Object hide = o.getValue("hideResults");
-      if (hide != null && !(hide instanceof Boolean)) throw bad("hideResults must be true or false.");
-      return new NewPoll(title, options, opensAt, closesAt, pow == null ? Poll.DEFAULT_DIFFICULTY : (Integer) pow, eligibility(o.getValue("eligibility")),
-        Boolean.TRUE.equals(hide));
+      return (Integer) v;
+    }
+
+    /** @return the embargo setting, or null when not given */
+    static Boolean hideResults(Object v) {
+      if (v != null && !(v instanceof Boolean)) throw bad("hideResults must be true or false.");
+      return (Boolean) v;
     }
 
     /** @return {@code "eligibility": {"verified"?: bool, "accountBeforeOpening"?: bool}}, nothing else in it */

@@ -4,8 +4,6 @@ import io.landslide.edge.http.Http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -37,33 +35,22 @@ public record PollEdit(String title, List<String> options, Instant opensAt, Inst
     if (o.isEmpty()) throw PollApi.NewPoll.bad("Send the fields to change: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ".");
     for (String k : o.fieldNames()) if (!FIELDS.contains(k)) throw PollApi.NewPoll.bad("A poll has no field " + k + " to edit.");
     String title = o.containsKey("title") ? PollApi.NewPoll.text(o.getValue("title"), "title", PollApi.NewPoll.MAX_TITLE) : null;
-    List<String> options = null;
-    if (o.containsKey("options")) {
-      if (!(o.getValue("options") instanceof JsonArray arr)) throw PollApi.NewPoll.bad("options must be an array of labels.");
-      if (arr.size() < PollApi.NewPoll.MIN_OPTIONS || arr.size() > PollApi.NewPoll.MAX_OPTIONS) throw PollApi.NewPoll.bad("A poll has 2 to 32 options.");
-      options = new ArrayList<>(arr.size());
-      for (Object label : arr) options.add(PollApi.NewPoll.text(label, "each option", PollApi.NewPoll.MAX_LABEL));
-      if (new HashSet<>(options).size() != options.size()) throw PollApi.NewPoll.bad("Option labels must be distinct.");
-    }
+    List<String> options = o.containsKey("options") ? PollApi.NewPoll.options(o.getValue("options")) : null;
     if (o.containsKey("opensAt") && o.getValue("opensAt") == null) throw PollApi.NewPoll.bad("opensAt cannot be removed: to open now, POST …/open.");
     Instant opensAt = PollApi.NewPoll.time(o.getValue("opensAt"), "opensAt");
     boolean clearCloses = o.containsKey("closesAt") && o.getValue("closesAt") == null;
     Instant closesAt = PollApi.NewPoll.time(o.getValue("closesAt"), "closesAt");
-    Integer pow = null;
-    if (o.containsKey("powDifficulty")) {
-      Object v = o.getValue("powDifficulty");
-      if (!(v instanceof Integer d && d >= 0 && d <= Poll.MAX_DIFFICULTY)) {
-        throw PollApi.NewPoll.bad("powDifficulty must be an integer from 0 to " + Poll.MAX_DIFFICULTY + ".");
-      }
-      pow = d;
-    }
+    // Given as null, these are refused as any other bad value (POST's validators take null for "not given").
+    Integer pow = PollApi.NewPoll.powDifficulty(given(o, "powDifficulty"));
     Poll.Eligibility eligibility = o.containsKey("eligibility") ? PollApi.NewPoll.eligibility(o.getValue("eligibility")) : null;
-    Boolean hide = null;
-    if (o.containsKey("hideResults")) {
-      if (!(o.getValue("hideResults") instanceof Boolean b)) throw PollApi.NewPoll.bad("hideResults must be true or false.");
-      hide = b;
-    }
+    Boolean hide = PollApi.NewPoll.hideResults(given(o, "hideResults"));
     return new PollEdit(title, options, opensAt, closesAt, clearCloses, pow, eligibility, hide);
+  }
+
+  /** @return the field's value; a field given as null as a value no validator takes (not as "not given") */
+  private static Object given(JsonObject o, String key) {
+    Object v = o.getValue(key);
+    return v == null && o.containsKey(key) ? JsonObject.class : v;
   }
 
   /** @return the fields changed, as recorded in the admin actions */

@@ -23,7 +23,8 @@ public final class Reconciliation {
   private final Counter released;
   private final Counter confirmed;
   private boolean running;
-  private boolean failing;
+  /** Failures logged once per change of state (then a summary every 10 s), not once a run. */
+  private final io.landslide.runtime.log.StateLog failures = io.landslide.runtime.log.StateLog.of(LOG, "reconciliation");
 
   /**
    * @param bitmap   the jobs' bitmap connection
@@ -59,11 +60,9 @@ public final class Reconciliation {
         if (r.pending() > 0) {
           LOG.info("reconciled {} pending claims: {} with a vote (confirmed), {} without (released)", r.pending(), r.confirmed(), r.released());
         }
-        if (failing) LOG.info("reconciliation works again");
-        failing = false;
-      } else if (!failing) {
-        failing = true;
-        LOG.warn("reconciliation failed (tried again every {} ms, logged once): {}", config.everyMs(), ar.cause().toString());
+        failures.ok();
+      } else {
+        failures.failed(ar.cause() + " (tried again every " + config.everyMs() + " ms)", null, null);
       }
     });
   }

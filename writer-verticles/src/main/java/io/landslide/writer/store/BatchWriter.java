@@ -72,8 +72,8 @@ public final class BatchWriter {
    */
   public record Result(int inserted, int rejected, int corrupt, Map<TallyKey, Long> tallies, List<TallyUpdate> absolute,
                        Map<TopicPartition, Long> next, int[] logged, long oldestAcceptedAt, int[] polls, long[] oldest) {
-    Result timed(long oldestOfAll, Spans spans) {
-      return new Result(inserted, rejected, corrupt, tallies, absolute, next, logged, oldestOfAll, Arrays.copyOf(spans.poll, spans.n),
+    Result timed(Spans spans) {
+      return new Result(inserted, rejected, corrupt, tallies, absolute, next, logged, spans.oldestOfAll(), Arrays.copyOf(spans.poll, spans.n),
         Arrays.copyOf(spans.oldest, spans.n));
     }
   }
@@ -111,6 +111,20 @@ public final class BatchWriter {
     private int find(int p) {
       for (int i = 0; i < n; i++) if (poll[i] == p) return i;
       return -1;
+    }
+
+    /** @return the batch's polls, in the order first seen */
+    Integer[] polls() {
+      Integer[] out = new Integer[n];
+      for (int i = 0; i < n; i++) out[i] = poll[i];
+      return out;
+    }
+
+    /** @return the oldest accepted time of the batch's votes (epoch ms), 0 without one */
+    long oldestOfAll() {
+      long min = 0;
+      for (int i = 0; i < n; i++) if (min == 0 || oldest[i] < min) min = oldest[i];
+      return min;
     }
 
     /** @return the latest accepted time of the poll's votes, or {@code Long.MIN_VALUE} without one */
@@ -157,10 +171,7 @@ public final class BatchWriter {
     counts.clear();
     encoder.reset();
     VoteLog.Rows rows = log.rows();
-    java.util.Set<Integer> polls = new java.util.TreeSet<>();
-    Spans spans = new Spans(); // per poll, its votes' oldest and latest accepted times
-    int lastPoll = Integer.MIN_VALUE;
-    long oldest = 0;
+    Spans spans = new Spans(); // the batch's polls, and per poll its votes' oldest and latest accepted times
     TopicPartition tp = null;
     long nextOffset = 0;
     // Per vote, nothing is allocated: its fields are read from the record's bytes, its tally counted in a primitive
@@ -192,20 +203,18 @@ public final class BatchWriter {
       rows.add(poll, option, VoteEventDescriptor.receiptHi(b), VoteEventDescriptor.receiptLo(b), r.partition(), r.offset(), b,
         VoteEventDescriptor.commitmentOffset(b));
       counts.add(poll, option, r.partition());
-      if (poll != lastPoll) polls.add(lastPoll = poll);
       spans.add(poll, acceptedAt);
-      if (oldest == 0 || acceptedAt < oldest) oldest = acceptedAt;
     }
     if (tp != null) next.put(tp, nextOffset);
     Map<TallyKey, Long> tallies = counts.toMap();
     Result result;
     // The close is authoritative: the batch's polls are read FOR SHARE (a close waits for this commit, and a batch
     // after it sees its time), and a vote accepted at or after its poll's closing time goes to vote_rejects.
-    if (anyLate(closings(c, polls), spans)) {
+    if (anyLate(closings(c, spans), spans)) {
       result = staged(c, corrupt.size(), next, new int[0], null);
       VoteStore.keepCorrupt(c, corrupt, errors);
       offsets.move(c, next, expected);
-      return result.timed(oldest, spans);
+      return result.timed(spans);
     }
     try {
       VoteStore.copyVotes(c, encoder);
@@ -215,14 +224,14 @@ public final class BatchWriter {
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !CHECK_VIOLATION.equals(e.getSQLState())) throw e;
       c.rollback(); // a duplicate or an unknown poll: redo the batch row by row through the staging table
-      result = staged(c, corrupt.size(), next, new int[0], polls);
+      result = staged(c, corrupt.size(), next, new int[0], spans);
     } catch (VoteLog.SealedException e) {
       c.rollback(); // votes for a poll whose result is signed: redo the batch, keeping those in vote_rejects
-      result = staged(c, corrupt.size(), next, e.polls, polls);
+      result = staged(c, corrupt.size(), next, e.polls, spans);
     }
     VoteStore.keepCorrupt(c, corrupt, errors);
     offsets.move(c, next, expected);
-    return result.timed(oldest, spans);
+    return result.timed(spans);
   }
 
   /**
@@ -230,7 +239,7 @@ public final class BatchWriter {
    *               again: the staging statement compares each vote with its poll's closing time, which must not move
    *               meanwhile); null when they are still held
    */
-  private Result staged(Connection c, int corrupt, Map<TopicPartition, Long> next, int[] sealed, java.util.Set<Integer> relock)
+  private Result staged(Connection c, int corrupt, Map<TopicPartition, Long> next, int[] sealed, Spans relock)
     throws SQLException {
     if (relock != null) closings(c, relock);
     VoteStore.Staged s = VoteStore.viaStaging(c, encoder, sealed, log.rows());
@@ -247,11 +256,11 @@ public final class BatchWriter {
     + " ORDER BY id FOR SHARE";
 
   /** @return the batch's polls' closing times (epoch ms; absent: open-ended or no such poll), the rows held FOR SHARE */
-  private static Map<Integer, Long> closings(Connection c, java.util.Collection<Integer> polls) throws SQLException {
+  private static Map<Integer, Long> closings(Connection c, Spans polls) throws SQLException {
     Map<Integer, Long> out = new HashMap<>();
-    if (polls.isEmpty()) return out;
+    if (polls.n == 0) return out;
     try (java.sql.PreparedStatement ps = c.prepareStatement(CLOSINGS)) {
-      ps.setArray(1, c.createArrayOf("int4", polls.toArray(new Integer[0])));
+      ps.setArray(1, c.createArrayOf("int4", polls.polls()));
       try (java.sql.ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long closes = rs.getLong(2);

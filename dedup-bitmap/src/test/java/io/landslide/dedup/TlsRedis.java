@@ -1,5 +1,6 @@
 package io.landslide.dedup;
 
+import io.landslide.infra.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -78,7 +79,7 @@ final class TlsRedis implements AutoCloseable {
    * @return its TLS port (on {@code localhost})
    */
   int startStandalone() {
-    int port = freePort();
+    int port = Ports.free();
     Path nodeDir = nodeDir("standalone-" + port);
     start(nodeDir, port);
     awaitCondition("Redis on TLS port " + port + " answers PING", () -> "PONG".equals(cli(port, "PING")), nodeDir);
@@ -96,10 +97,10 @@ final class TlsRedis implements AutoCloseable {
     List<Integer> ports = new ArrayList<>();
     List<Path> dirs = new ArrayList<>();
     for (int i = 0; i < masters; i++) {
-      int port = freePort();
+      int port = Ports.free();
       Path nodeDir = nodeDir("node-" + port);
       start(nodeDir, port, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-        "--cluster-port", Integer.toString(freePort()), "--tls-cluster", "yes", "--masterauth", password,
+        "--cluster-port", Integer.toString(Ports.free()), "--tls-cluster", "yes", "--masterauth", password,
         "--cluster-announce-hostname", "localhost", "--cluster-preferred-endpoint-type", "hostname");
       ports.add(port);
       dirs.add(nodeDir);
@@ -276,13 +277,5 @@ final class TlsRedis implements AutoCloseable {
       }
     }
     servers.clear();
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.landslide.edge;
 
+import io.landslide.infra.Ports;
 import io.landslide.codec.VoteEvent;
 import io.landslide.dedup.BitmapOptions;
 import io.landslide.infra.DevTokens;
@@ -107,7 +108,7 @@ final class EdgeFixture implements AutoCloseable, BeforeAllCallback, AfterAllCal
     this.topic = "votes-test-" + UUID.randomUUID();
     LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
     PgSettings pg = TestStack.pg();
-    Map<String, String> env = new HashMap<>(Map.of("VOTING_HTTP_PORT", String.valueOf(freePort()), "VOTING_EDGE_INSTANCES", "2",
+    Map<String, String> env = new HashMap<>(Map.of("VOTING_HTTP_PORT", String.valueOf(Ports.free()), "VOTING_EDGE_INSTANCES", "2",
       "VOTING_KAFKA_BOOTSTRAP", bootstrap, "VOTING_TOPIC", topic, "VOTING_KAFKA_DELIVERY_TIMEOUT_MS", "3000",
       "VOTING_WRITER_GROUP", "edge-test-" + UUID.randomUUID(), "VOTING_RETRY_AFTER_SECONDS", "1", "VOTING_VOTE_HASH_PARTITIONS", "2",
       "VOTING_PG_POOL_SIZE", "4", "VOTING_MAX_SPECTATORS", "1000"));
@@ -189,14 +190,6 @@ final class EdgeFixture implements AutoCloseable, BeforeAllCallback, AfterAllCal
         .await(10, TimeUnit.SECONDS).toInteger() == 1;
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.landslide.edge;
 
+import io.landslide.infra.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.http.HttpMethod;
@@ -22,7 +23,7 @@ class OpsPortIT {
   @Test
   @DisplayName("VOTING_OPS_PORT: /health/* and /metrics on the operations port, 404 on the public one; votes unaffected")
   void shouldServeHealthAndMetricsOnTheOperationsPortOnly() throws Exception {
-    int opsPort = EdgeFixture.freePort();
+    int opsPort = Ports.free();
     try (EdgeFixture f = EdgeFixture.started(Map.of("VOTING_OPS_PORT", String.valueOf(opsPort)))) {
       for (String path : new String[] {"/health/ready", "/health/live", "/metrics", "/api/v1/metrics"}) {
         HttpResponse<String> pub = get(f.config.http().port(), path);

@@ -60,7 +60,7 @@ public final class LocalKafka implements AutoCloseable {
    * @return the running broker, answering requests
    */
   public static LocalKafka start(Path dir) {
-    return start(dir, freePort(), freePort());
+    return start(dir, Ports.free(), Ports.free());
   }
 
   /**
@@ -86,7 +86,7 @@ public final class LocalKafka implements AutoCloseable {
    * @return the running broker, answering requests
    */
   public static LocalKafka startTls(Path dir, LocalTls tls) {
-    return startTls(dir, freePort(), freePort(), freePort(), tls);
+    return startTls(dir, Ports.free(), Ports.free(), Ports.free(), tls);
   }
 
   /**
@@ -312,14 +312,6 @@ public final class LocalKafka implements AutoCloseable {
     try (InputStream in = LocalKafka.class.getResourceAsStream("kafka-broker.classpath")) {
       if (in == null) throw new IllegalStateException("kafka-broker.classpath missing: build deploy/infra with Maven");
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

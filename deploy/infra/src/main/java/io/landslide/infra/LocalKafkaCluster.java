@@ -70,7 +70,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
    * @throws IllegalStateException when it is not ready within two minutes (every node is then killed)
    */
   public static LocalKafkaCluster start(Path dir) {
-    LocalKafkaCluster cluster = new LocalKafkaCluster(dir, freePorts(2 * SIZE));
+    LocalKafkaCluster cluster = new LocalKafkaCluster(dir, Ports.freeList(2 * SIZE));
     try {
       Files.createDirectories(dir);
       for (Node n : cluster.nodes) n.writeConfig();
@@ -299,16 +299,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
   private static String jvmOpts() {
     return System.getenv().getOrDefault(JVM_OPTS_ENV, DEFAULT_JVM_OPTS);
-  }
-
-  private static List<Integer> freePorts(int n) {
-    Set<Integer> ports = new HashSet<>();
-    List<Integer> out = new ArrayList<>();
-    while (out.size() < n) {
-      int p = LocalKafka.freePort();
-      if (ports.add(p)) out.add(p);
-    }
-    return out;
   }
 
   /** One node of the cluster: a broker and a controller in one JVM. */

@@ -65,7 +65,8 @@ public final class LocalRedisCluster implements AutoCloseable {
    *                               started are stopped again)
    */
   public static LocalRedisCluster start(Path dir) {
-    List<Integer> ports = freePorts(NODES);
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < NODES; i++) ports.add(Ports.freeWith(10_000)); // its cluster bus is port + 10000
     LocalRedisCluster cluster = new LocalRedisCluster(dir, ports);
     Runtime.getRuntime().addShutdownHook(cluster.onExit);
     try {
@@ -337,36 +338,6 @@ public final class LocalRedisCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted running " + cmd[0], e);
-    }
-  }
-
-  /** Free ports whose cluster bus ports (port + 10000) are free too. */
-  private static List<Integer> freePorts(int n) {
-    List<Integer> found = new ArrayList<>();
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      while (found.size() < n) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(s);
-        int port = s.getLocalPort();
-        if (port + 10_000 > 65_535) continue;
-        try (ServerSocket bus = new ServerSocket(port + 10_000, 1, InetAddress.getLoopbackAddress())) {
-          found.add(port);
-        } catch (IOException busTaken) {
-          // its bus port is taken: keep it held so it is not offered again, try another
-        }
-      }
-      return found;
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free ports", e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing a probe socket
-        }
-      }
     }
   }
 }

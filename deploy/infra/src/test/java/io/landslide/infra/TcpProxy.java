@@ -37,11 +37,7 @@ public final class TcpProxy implements AutoCloseable {
    * @return a listening proxy on a free port
    */
   public static TcpProxy start(Vertx vertx, String targetHost, int targetPort) throws Exception {
-    int free;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      free = s.getLocalPort();
-    }
-    TcpProxy p = new TcpProxy(vertx, targetHost, targetPort, free);
+    TcpProxy p = new TcpProxy(vertx, targetHost, targetPort, Ports.free());
     p.mend();
     return p;
   }

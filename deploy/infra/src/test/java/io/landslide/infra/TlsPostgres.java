@@ -54,7 +54,7 @@ final class TlsPostgres implements BeforeAllCallback, AfterAllCallback {
     certificates(tls);
     if (asOtherUser) handOver(dir);
     runAsServer(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
-    port = freePort();
+    port = Ports.free();
     // Overwriting existing files keeps their owner (the server's user).
     Files.writeString(data.resolve("postgresql.conf"), String.join("\n",
       "listen_addresses = 'localhost'",
@@ -160,12 +160,6 @@ final class TlsPostgres implements BeforeAllCallback, AfterAllCallback {
         .max(Comparator.comparingInt(v -> v.getFileName().toString().matches("\\d+") ? Integer.parseInt(v.getFileName().toString()) : -1))
         .map(v -> v.resolve("bin"))
         .orElseThrow(() -> new IllegalStateException("no initdb under " + root + "/*/bin"));
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -2,6 +2,7 @@ package io.landslide.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.landslide.infra.Ports;
 import io.landslide.infra.LocalKafkaCluster;
 import io.landslide.infra.LocalRedisCluster;
 import io.landslide.infra.Schema;
@@ -66,8 +67,8 @@ class ClusterFaultsIT {
     dir = Files.createTempDirectory("landslide-faults-");
     pg = TestStack.pg();
     topic = "votes-faults-" + UUID.randomUUID();
-    stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, 0, StackFixture.freePort(), StackFixture.freePort(), 8, topic,
-      pg, ENV, null, new LocalStack.Cluster(StackFixture.freePort(), StackFixture.freePort())));
+    stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, 0, Ports.free(), Ports.free(), 8, topic,
+      pg, ENV, null, new LocalStack.Cluster(Ports.free(), Ports.free())));
     vertx = Vertx.vertx();
     try {
       stack.up();

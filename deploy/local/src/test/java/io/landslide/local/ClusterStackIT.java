@@ -2,6 +2,7 @@ package io.landslide.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.landslide.infra.Ports;
 import io.landslide.infra.DevTokens;
 import io.landslide.infra.LocalKafkaCluster;
 import io.landslide.infra.TestStack;
@@ -55,8 +56,8 @@ class ClusterStackIT {
     Path dir = Files.createTempDirectory("landslide-cluster-");
     PgSettings pg = TestStack.pg();
     String topic = "votes-cluster-" + UUID.randomUUID();
-    LocalStack stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, 0, StackFixture.freePort(),
-      StackFixture.freePort(), 8, topic, pg, ENV, null, new LocalStack.Cluster(StackFixture.freePort(), StackFixture.freePort())));
+    LocalStack stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, 0, Ports.free(),
+      Ports.free(), 8, topic, pg, ENV, null, new LocalStack.Cluster(Ports.free(), Ports.free())));
     Vertx vertx = Vertx.vertx();
     Map<String, ProcessHandle> started = Map.of();
     try {

@@ -1,5 +1,6 @@
 package io.landslide.local;
 
+import io.landslide.infra.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +27,7 @@ class ClusteredLiveResultsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    edge2 = StackFixture.freePort();
+    edge2 = Ports.free();
     f.stack.startEdge("edge-2", edge2);
     f.stack.awaitReady("edge-2", "http://localhost:" + edge2 + "/health/ready");
   }

@@ -2,6 +2,7 @@ package io.landslide.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.landslide.infra.Ports;
 import io.landslide.infra.DevTokens;
 import io.landslide.infra.LocalKafka;
 import io.landslide.infra.LocalTls;
@@ -44,7 +45,7 @@ class KafkaTlsIT {
       // A property Landslide sets itself cannot be passed: an edge asked for acks=1 refuses to start.
       Map<String, String> weaker = new HashMap<>(env);
       weaker.put("VOTING_KAFKA_CLIENT_ACKS", "1");
-      int port = StackFixture.freePort();
+      int port = Ports.free();
       ProcessHandle refused = f.stack.startEdge("edge-acks", port, weaker);
       StackFixture.await("the edge with acks=1 exits", () -> refused.isAlive() ? 1 : 0, 0, 60);
       assertThat(f.log("edge-acks")).contains("VOTING_KAFKA_CLIENT_ACKS");

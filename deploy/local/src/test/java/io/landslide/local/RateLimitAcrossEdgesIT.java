@@ -2,6 +2,7 @@ package io.landslide.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.landslide.infra.Ports;
 import io.landslide.infra.DevTokens;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -24,7 +25,7 @@ class RateLimitAcrossEdgesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    edge2 = StackFixture.freePort();
+    edge2 = Ports.free();
     f.stack.startEdge("edge-2", edge2);
     f.stack.awaitReady("edge-2", "http://localhost:" + edge2 + "/health/ready");
   }

@@ -3,6 +3,7 @@ package io.landslide.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.landslide.infra.Ports;
 import io.landslide.codec.TallyUpdate;
 import io.landslide.codec.TallyUpdateDescriptor;
 import io.landslide.infra.DevTokens;
@@ -106,8 +107,8 @@ class SecuritySuiteIT {
 
   @BeforeAll
   static void proxiedEdge() throws Exception {
-    proxiedPort = StackFixture.freePort();
-    int ops = StackFixture.freePort();
+    proxiedPort = Ports.free();
+    int ops = Ports.free();
     f.stack.startEdge("edge-proxied", proxiedPort, Map.of("VOTING_HTTP_PROXY_PROTOCOL", "true",
       "VOTING_HTTP_TRUSTED_PROXIES", "127.0.0.1/32", "VOTING_OPS_PORT", Integer.toString(ops), "VOTING_RATE_AUTH", "1/5"));
     f.stack.awaitReady("edge-proxied", "http://127.0.0.1:" + ops + "/health/ready");

@@ -1,6 +1,7 @@
 package io.landslide.local;
 
 import io.landslide.infra.DevTokens;
+import io.landslide.infra.Ports;
 import io.landslide.infra.Schema;
 import io.landslide.infra.TestStack;
 import io.landslide.runtime.PgSettings;
@@ -73,8 +74,8 @@ final class StackFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
   private void start() throws Exception {
     vertx = Vertx.vertx();
     dir = Files.createTempDirectory("landslide-stack-");
-    int kafka = freePort();
-    stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, kafka, freePort(), freePort(), 8,
+    int kafka = Ports.freeWith(1); // the controller takes the next port
+    stack = new LocalStack(new LocalStack.Settings(LocalStack.root(), dir, kafka, Ports.free(), Ports.free(), 8,
       "votes-sys-" + UUID.randomUUID(), pg, env, externalKafka));
     stack.up();
   }
@@ -87,25 +88,6 @@ final class StackFixture implements AutoCloseable, BeforeAllCallback, AfterAllCa
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
     close();
-  }
-
-  static int freePort() {
-    // The controller takes port + 1: look for a pair that is free.
-    for (int i = 0; i < 50; i++) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        int p = s.getLocalPort();
-        if (p < 65535) {
-          try (ServerSocket t = new ServerSocket(p + 1)) {
-            return p;
-          } catch (IOException busy) {
-            // try another
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    throw new IllegalStateException("no free port pair");
   }
 
   int createPoll(String title, int options) throws Exception {

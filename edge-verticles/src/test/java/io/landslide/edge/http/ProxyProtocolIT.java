@@ -1,5 +1,6 @@
 package io.landslide.edge.http;
 
+import io.landslide.infra.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.landslide.codec.VoteEvent;
@@ -69,7 +70,7 @@ class ProxyProtocolIT {
     bootstrap = TestStack.kafkaBootstrap();
     topic = "votes-test-" + UUID.randomUUID();
     LocalKafka.ensureTopic(bootstrap, topic, PARTITIONS);
-    port = freePort();
+    port = Ports.free();
     PgSettings pg = TestStack.pg();
     Map<String, String> env = new HashMap<>(Map.of("VOTING_HTTP_PORT", String.valueOf(port), "VOTING_EDGE_INSTANCES", "2",
       "VOTING_KAFKA_BOOTSTRAP", bootstrap, "VOTING_TOPIC", topic, "VOTING_KAFKA_DELIVERY_TIMEOUT_MS", "3000",
@@ -297,13 +298,5 @@ class ProxyProtocolIT {
     List<Long> all = new ArrayList<>(users);
     all.add(user);
     return all;
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

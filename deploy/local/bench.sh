@@ -17,6 +17,8 @@
 #   [BEFORE_REV=<commit>] deploy/local/bench.sh checks [votes=200000] [concurrency=256] [rounds=2] [warmup=100000]
 # The writer's backlog drain with the vote log next to without it, in one run (polls alternated, the log checked):
 #   deploy/local/bench.sh drain [backlog=500000] [rounds=2] [warmup=100000] [cold|warm: one writer process paused and resumed]
+# The writer's batches (its BatchWriter on PostgreSQL, records built in memory, no Kafka) with the vote log next to without it:
+#   deploy/local/bench.sh batch [votes=500000] [rounds=6] [consumers=2] [batch=5000]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -29,6 +31,7 @@ if [ "${1:-}" = defended ]; then main=io.landslide.bench.DefendedBench; shift; f
 if [ "${1:-}" = cluster ]; then main=io.landslide.bench.ClusterBench; shift; fi
 if [ "${1:-}" = log ]; then main=io.landslide.bench.LogBench; shift; fi
 if [ "${1:-}" = drain ]; then main=io.landslide.bench.DrainBench; shift; fi
+if [ "${1:-}" = batch ]; then main=io.landslide.bench.BatchBench; shift; fi
 if [ "${1:-}" = checks ]; then
   # The edge of an earlier commit (default: the one before issue 11's checks), built apart in a worktree of its own
   # (never installed: this tree's artefacts stay the ones in ~/.m2), runs beside this tree's.

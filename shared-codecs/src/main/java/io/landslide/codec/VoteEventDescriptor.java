@@ -21,22 +21,24 @@ package io.landslide.codec;
  *  40                                                                      72
  *   |   version 2 only: the receipt's commitment in the poll's log (32)     |
  *   +-----------------------------------------------------------------------+
- *  72 (40 in version 1)     + addrLen
+ *  40 (72 in version 2)     + addrLen
  *   |  client address (0, 4 or 16)    |
  *   +---------------------------------+
  * </pre>
- * Version 2 (written since the log's commitment moved to the edge) carries the receipt's commitment,
- * {@code SHA-256("landslide/receipt/v1" || 0x00 || pollId || receipt)} ({@code tlog.VoteEntry}): the edge that issued
- * the receipt hashes it once, and the writer copies it into the vote's log entry instead of hashing it again. Version 1
- * (events already in the topic when a writer is upgraded) is still read; its writer computes the commitment. A
- * reader that meets an unknown version, a bad length, a non-zero reserved field or an out-of-range value throws
+ * Edges write version 1. Version 2, written by the release in which the edge hashed the receipt's commitment for the
+ * writer, is still read (its records can be in the topic during an upgrade), its commitment skipped: the writer
+ * computes the commitment from the receipt, as the log's served entries are derived from the receipt in the vote's row
+ * ({@code docs/audit.md}), and an edge's commitment must not be able to make them disagree with the tree. A reader that
+ * meets an unknown version, a bad length, a non-zero reserved field or an out-of-range value throws
  * {@link CorruptEventException}: it never guesses.
  */
 public final class VoteEventDescriptor {
-  /** The version written: with the receipt's commitment. */
-  public static final byte VERSION = 2;
-  /** The first version, still read: without the commitment. */
+  /** The first version: what edges write. */
   public static final byte VERSION_1 = 1;
+  /** The version with the receipt's commitment, still read (its commitment skipped), no longer written. */
+  public static final byte VERSION_2 = 2;
+  /** The version written. */
+  public static final byte VERSION = VERSION_1;
   /** Offset of the version byte. */
   public static final int VERSION_OFFSET = 0;
   /** Offset of the client address length byte. */
@@ -61,18 +63,18 @@ public final class VoteEventDescriptor {
   public static final int COMMITMENT_OFFSET = 40;
   /** Bytes of the commitment. */
   public static final int COMMITMENT_LENGTH = 32;
-  /** Offset of the client address bytes (version 2). */
-  public static final int ADDR_OFFSET = COMMITMENT_OFFSET + COMMITMENT_LENGTH;
-  /** Offset of the client address bytes in version 1. */
-  public static final int ADDR_OFFSET_V1 = COMMITMENT_OFFSET;
-  /** Length of an event without a client address. */
+  /** Offset of the client address bytes (version 1, the version written). */
+  public static final int ADDR_OFFSET = 40;
+  /** Offset of the client address bytes in version 2. */
+  public static final int ADDR_OFFSET_V2 = COMMITMENT_OFFSET + COMMITMENT_LENGTH;
+  /** Length of an event written without a client address. */
   public static final int FIXED_LENGTH = ADDR_OFFSET;
-  /** Largest encoded event. */
+  /** Largest event written. */
   public static final int MAX_LENGTH = FIXED_LENGTH + 16;
   /** Highest bot score. */
   public static final int MAX_BOT_SCORE = 1000;
 
-  /** The commitment's digest, one per thread (the producer's serialising threads). */
+  /** The commitment's digest of {@link #encodeVersion2}, one per thread. */
   private static final ThreadLocal<java.security.MessageDigest> SHA = ThreadLocal.withInitial(io.landslide.codec.tlog.TreeHash::sha256);
 
   private VoteEventDescriptor() {
@@ -85,8 +87,30 @@ public final class VoteEventDescriptor {
   public static byte[] encode(VoteEvent e) {
     byte[] addr = e.clientAddress();
     byte[] b = new byte[FIXED_LENGTH + addr.length];
-    b[VERSION_OFFSET] = VERSION;
-    b[ADDR_LEN_OFFSET] = (byte) addr.length;
+    fields(e, b, VERSION_1);
+    System.arraycopy(addr, 0, b, ADDR_OFFSET, addr.length);
+    return b;
+  }
+
+  /**
+   * What edges of the release before wrote (version 2, with the receipt's commitment): the records an upgrade finds
+   * in the topic, for the tests that read them.
+   *
+   * @param e the event
+   * @return its encoding in version 2
+   */
+  public static byte[] encodeVersion2(VoteEvent e) {
+    byte[] addr = e.clientAddress();
+    byte[] b = new byte[ADDR_OFFSET_V2 + addr.length];
+    fields(e, b, VERSION_2);
+    io.landslide.codec.tlog.VoteEntry.commitment(SHA.get(), e.pollId(), e.receipt().hi(), e.receipt().lo(), b, COMMITMENT_OFFSET);
+    System.arraycopy(addr, 0, b, ADDR_OFFSET_V2, addr.length);
+    return b;
+  }
+
+  private static void fields(VoteEvent e, byte[] b, byte version) {
+    b[VERSION_OFFSET] = version;
+    b[ADDR_LEN_OFFSET] = (byte) e.clientAddress().length;
     putShort(b, OPTION_OFFSET, e.option());
     putShort(b, BOT_SCORE_OFFSET, e.botScore());
     putInt(b, POLL_OFFSET, e.pollId());
@@ -94,9 +118,6 @@ public final class VoteEventDescriptor {
     putLong(b, ACCEPTED_AT_OFFSET, e.acceptedAt());
     putLong(b, RECEIPT_HI_OFFSET, e.receipt().hi());
     putLong(b, RECEIPT_LO_OFFSET, e.receipt().lo());
-    io.landslide.codec.tlog.VoteEntry.commitment(SHA.get(), e.pollId(), e.receipt().hi(), e.receipt().lo(), b, COMMITMENT_OFFSET);
-    System.arraycopy(addr, 0, b, ADDR_OFFSET, addr.length);
-    return b;
   }
 
   /**
@@ -108,7 +129,7 @@ public final class VoteEventDescriptor {
   public static void check(byte[] b) {
     if (b == null) throw new CorruptEventException("no bytes");
     if (b.length < 1) throw new CorruptEventException("truncated: no version byte");
-    if (b[VERSION_OFFSET] != VERSION && b[VERSION_OFFSET] != VERSION_1) throw new CorruptEventException("unknown version " + (b[VERSION_OFFSET] & 0xFF));
+    if (b[VERSION_OFFSET] != VERSION_1 && b[VERSION_OFFSET] != VERSION_2) throw new CorruptEventException("unknown version " + (b[VERSION_OFFSET] & 0xFF));
     int fixed = addrOffset(b);
     if (b.length < fixed) throw new CorruptEventException("truncated: " + b.length + " bytes, need at least " + fixed);
     int addrLen = b[ADDR_LEN_OFFSET] & 0xFF;
@@ -182,16 +203,8 @@ public final class VoteEventDescriptor {
     return addrOffset(b);
   }
 
-  /**
-   * @param b a checked event's bytes
-   * @return where its receipt's commitment is, or -1 when it carries none (version 1)
-   */
-  public static int commitmentOffset(byte[] b) {
-    return b[VERSION_OFFSET] == VERSION ? COMMITMENT_OFFSET : -1;
-  }
-
   private static int addrOffset(byte[] b) {
-    return b[VERSION_OFFSET] == VERSION_1 ? ADDR_OFFSET_V1 : ADDR_OFFSET;
+    return b[VERSION_OFFSET] == VERSION_2 ? ADDR_OFFSET_V2 : ADDR_OFFSET;
   }
 
   static void putShort(byte[] b, int at, int v) {

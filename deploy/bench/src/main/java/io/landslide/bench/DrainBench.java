@@ -39,7 +39,7 @@ public final class DrainBench {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   /** The size of the log's tables, with their TOAST and indexes. */
-  private static final String LOG_BYTES = "SELECT sum(pg_total_relation_size(t))::bigint FROM unnest(ARRAY['vote_log', 'log_entries',"
+  private static final String LOG_BYTES = "SELECT sum(pg_total_relation_size(t))::bigint FROM unnest(ARRAY['vote_log', 'log_entries', 'log_order',"
     + " 'log_nodes', 'log_runs', 'log_checkpoints']::regclass[]) AS t";
   /** The share of the machine other processes may take during a drain before its round is flagged (and left out of the quiet median). */
   private static final double OTHERS_MAX = 0.05;
@@ -188,8 +188,8 @@ public final class DrainBench {
   private static String checkLog(PgSettings pg, int poll, int backlog) throws Exception {
     long size = VoteBench.count(pg, "SELECT coalesce((SELECT size FROM vote_log WHERE poll_id = " + poll + "), -1)");
     if (size != backlog) throw new IllegalStateException("poll " + poll + ": vote_log.size " + size + ", backlog " + backlog + ": the log is incomplete");
-    long entries = VoteBench.count(pg, "SELECT coalesce(sum(octet_length(entries)), 0) / 38 FROM log_entries WHERE poll_id = " + poll);
-    if (entries != backlog) throw new IllegalStateException("poll " + poll + ": " + entries + " entries in log_entries, backlog " + backlog);
+    long entries = VoteBench.count(pg, "SELECT coalesce(sum(octet_length(users)), 0) / 4 FROM log_order WHERE poll_id = " + poll);
+    if (entries != backlog) throw new IllegalStateException("poll " + poll + ": " + entries + " leaves in log_order, backlog " + backlog);
     long runs = VoteBench.count(pg, "SELECT coalesce(sum(count), 0) FROM log_runs WHERE poll_id = " + poll);
     if (runs != backlog) throw new IllegalStateException("poll " + poll + ": log_runs cover " + runs + " votes, backlog " + backlog);
     // The writer signs the committed head between batches, at most every 500 ms: the last one a moment after the drain.

@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * The CPU the verifiable log costs a vote (a benchmark: it prints figures, asserts nothing), on the classes the writer
  * will use: a receipt from the secure generator, the entry (its receipt commitment), the leaf hash, the frontier
- * append (and the writer's path with the commitment computed by the edge, carried in the event); then per batch the root, per second a signed checkpoint, and per voter's check an inclusion proof. Each step
+ * append, the writer's path (all three, nothing allocated); then per batch the root, per second a signed checkpoint,
+ * and per voter's check an inclusion proof. Each step
  * warms up, then is timed in this thread's CPU time. Run with {@code deploy/local/bench.sh log [votes=1000000]}.
  */
 public final class LogBench {
@@ -59,18 +60,8 @@ public final class LogBench {
       TreeHash.leaf(sha, leafInput, chunk, at, VoteEntry.SIZE, leafHash, 0);
       tree[0].append(sha, leafHash, 0, (level, index, buf, off) -> { });
     });
-    // Since the edge computes the commitment into the vote's event (version 2), the writer copies it.
-    byte[][] events = new byte[n][];
-    per("the edge: encode the vote's event, its commitment hashed", n,
-      i -> events[i] = io.landslide.codec.VoteEventDescriptor.encode(new io.landslide.codec.VoteEvent(42, i + 1L, i & 3, 0, receipts[i], new byte[4], 0)));
-    int at0 = io.landslide.codec.VoteEventDescriptor.COMMITMENT_OFFSET;
-    per("the writer's path now: commitment copied, leaf, append", n, i -> {
-      if (i == 0) tree[0] = new Frontier();
-      int at = (i & 255) * VoteEntry.SIZE;
-      VoteEntry.write(42, i & 3, events[i], at0, chunk, at);
-      TreeHash.leaf(sha, leafInput, chunk, at, VoteEntry.SIZE, leafHash, 0);
-      tree[0].append(sha, leafHash, 0, (level, index, buf, off) -> { });
-    });
+    per("the edge: encode the vote's event (version 1, no commitment)", n,
+      i -> io.landslide.codec.VoteEventDescriptor.encode(new io.landslide.codec.VoteEvent(42, i + 1L, i & 3, 0, receipts[i], new byte[4], 0)));
     int roots = Math.max(1, n / 1000);
     per("the root, once per batch (amortised over 1,000 votes)", roots, i -> all.root(sha));
 

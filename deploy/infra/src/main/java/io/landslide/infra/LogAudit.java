@@ -67,7 +67,7 @@ public final class LogAudit {
       }
     }
     List<byte[]> entries = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT first_leaf, entries FROM log_entries WHERE poll_id = ? ORDER BY first_leaf")) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT first_leaf, entries FROM landslide_log_entries(?, 0, " + Long.MAX_VALUE + ")")) {
       ps.setInt(1, poll);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -119,9 +119,10 @@ public final class AuditExport {
 
   private Future<Void> entries(Tar tar, int poll, long from, long size) {
     if (from >= size) return Future.succeededFuture();
-    return store.pool().preparedQuery("SELECT first_leaf, entries FROM log_entries WHERE poll_id = $1 AND first_leaf >= $2 AND first_leaf < $3"
-        + " ORDER BY first_leaf LIMIT " + PAGE)
-      .execute(Tuple.of(poll, from, size)).compose(rows -> {
+    // A page of PAGE tiles' worth of leaves; the entries derived from the votes (V9), in leaf order.
+    long to = Math.min(size, from + (long) PAGE * io.landslide.codec.tlog.TilePath.FULL);
+    return store.pool().preparedQuery("SELECT first_leaf, entries FROM landslide_log_entries($1, $2, $3)")
+      .execute(Tuple.of(poll, from, to)).compose(rows -> {
         Buffer page = Buffer.buffer();
         long next = from;
         for (Row r : rows) {

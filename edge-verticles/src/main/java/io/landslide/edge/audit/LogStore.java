@@ -25,14 +25,16 @@ import org.slf4j.LoggerFactory;
  *   <li>each poll's latest checkpoint, re-read at most every {@value #CHECKPOINT_MS} ms and served only once its
  *       signature verifies with the configured key (a row written into the database by anyone else is never
  *       served);</li>
- *   <li>full tiles, which never change, in a bounded LRU cache.</li>
+ *   <li>tiles in a bounded LRU cache: a tile's leading entries or hashes never change once the log holds them, so a
+ *       partial tile serves any request no wider than itself, and a wider one reads the database again (entries are
+ *       derived from the votes there, one lookup a leaf: the cache keeps the log's public reads off it).</li>
  * </ul>
  */
 public final class LogStore {
   private static final Logger LOG = LoggerFactory.getLogger(LogStore.class);
   /** How stale a served checkpoint may be. */
   static final long CHECKPOINT_MS = 500;
-  /** Full tiles kept (about 10 KiB each). */
+  /** Tiles kept (at most about 10 KiB each). */
   static final int CACHED_TILES = 2048;
 
   /**
@@ -151,9 +153,9 @@ public final class LogStore {
   public Future<byte[]> entries(int poll, long tile, int n) {
     TileKey key = new TileKey(poll, TilePath.ENTRIES, tile);
     byte[] cached = tiles.get(key);
-    if (cached != null) return Future.succeededFuture(slice(cached, n * VoteEntry.SIZE));
+    if (cached != null && cached.length >= n * VoteEntry.SIZE) return Future.succeededFuture(slice(cached, n * VoteEntry.SIZE));
     long first = tile * TilePath.FULL;
-    return pool.preparedQuery("SELECT first_leaf, entries FROM log_entries WHERE poll_id = $1 AND first_leaf >= $2 AND first_leaf < $3 ORDER BY first_leaf")
+    return pool.preparedQuery("SELECT first_leaf, entries FROM landslide_log_entries($1, $2, $3)") // derived from the votes (V9)
       .execute(Tuple.of(poll, first, first + TilePath.FULL)).map(rows -> {
         Buffer all = Buffer.buffer(TilePath.FULL * VoteEntry.SIZE);
         for (Row r : rows) {
@@ -161,7 +163,7 @@ public final class LogStore {
           all.appendBuffer(r.getBuffer(1));
         }
         byte[] bytes = all.getBytes();
-        if (bytes.length == TilePath.FULL * VoteEntry.SIZE) tiles.put(key, bytes);
+        keep(key, bytes);
         return slice(bytes, n * VoteEntry.SIZE);
       });
   }
@@ -176,7 +178,7 @@ public final class LogStore {
   public Future<byte[]> hashes(int poll, int level, long tile, int n) {
     TileKey key = new TileKey(poll, level, tile);
     byte[] cached = tiles.get(key);
-    if (cached != null) return Future.succeededFuture(slice(cached, n * TreeHash.SIZE));
+    if (cached != null && cached.length >= n * TreeHash.SIZE) return Future.succeededFuture(slice(cached, n * TreeHash.SIZE));
     Future<byte[]> read;
     if (level == 0) {
       read = entries(poll, tile, TilePath.FULL).map(entries -> {
@@ -199,7 +201,7 @@ public final class LogStore {
         });
     }
     return read.map(bytes -> {
-      if (bytes.length == TilePath.FULL * TreeHash.SIZE) tiles.put(key, bytes);
+      keep(key, bytes);
       return slice(bytes, n * TreeHash.SIZE);
     });
   }
@@ -229,6 +231,12 @@ public final class LogStore {
   }
 
   private record TileKey(int poll, int level, long tile) {
+  }
+
+  /** Keeps a tile's bytes unless a longer prefix of it is kept already (two reads can race: the longer wins). */
+  private void keep(TileKey key, byte[] bytes) {
+    if (bytes.length == 0) return;
+    tiles.merge(key, bytes, (old, now) -> now.length > old.length ? now : old);
   }
 
   private static byte[] slice(byte[] bytes, int n) {

@@ -26,8 +26,9 @@ import org.apache.kafka.common.TopicPartition;
  * {@code INSERT … ON CONFLICT DO NOTHING RETURNING}: only new rows count, the others go to
  * {@code vote_rejects} with the reason.
  *
- * <p>The batch's votes are appended to their polls' verifiable logs ({@link VoteLog}) in the same transaction, after
- * the {@code COPY}: a poll's log lock is held only from the append to the commit.
+ * <p>The batch's votes are appended to their polls' verifiable logs ({@link VoteLog}) in the same transaction, last:
+ * a poll's log lock is held only from the append to the commit. Their leaf hashes are computed on the log's thread
+ * while the {@code COPY} runs.
  */
 public final class BatchWriter {
   /** The {@code vote_rejects.reason} of a second vote of the same user in the same poll. */
@@ -200,56 +201,57 @@ public final class BatchWriter {
         continue;
       }
       encoder.row(b, r.partition(), r.offset());
-      rows.add(poll, option, VoteEventDescriptor.receiptHi(b), VoteEventDescriptor.receiptLo(b), r.partition(), r.offset(), b,
-        VoteEventDescriptor.commitmentOffset(b));
+      rows.add(poll, option, VoteEventDescriptor.receiptHi(b), VoteEventDescriptor.receiptLo(b), r.partition(), r.offset(),
+        VoteEventDescriptor.userId(b));
       counts.add(poll, option, r.partition());
       spans.add(poll, acceptedAt);
     }
     if (tp != null) next.put(tp, nextOffset);
     Map<TallyKey, Long> tallies = counts.toMap();
-    Result result;
     // The close is authoritative: the batch's polls are read FOR SHARE (a close waits for this commit, and a batch
     // after it sees its time), and a vote accepted at or after its poll's closing time goes to vote_rejects.
     if (anyLate(closings(c, spans), spans)) {
-      result = staged(c, corrupt.size(), next, new int[0], null);
-      VoteStore.keepCorrupt(c, corrupt, errors);
-      offsets.move(c, next, expected);
-      return result.timed(spans);
+      return staged(c, corrupt, errors, next, expected, new int[0], null).timed(spans);
     }
     try {
+      log.hashAhead(); // the entries' leaf hashes, on the log's thread while the COPY runs on this one
       VoteStore.copyVotes(c, encoder);
       List<TallyUpdate> absolute = VoteStore.addTallies(c, tallies);
-      int[] logged = log.append(c);
-      result = new Result(encoder.rows(), 0, corrupt.size(), tallies, absolute, next, logged, 0, null, null);
+      VoteStore.keepCorrupt(c, corrupt, errors);
+      offsets.move(c, next, expected);
+      int[] logged = log.append(c); // last: the polls' log locks are held only from here to the commit
+      return new Result(encoder.rows(), 0, corrupt.size(), tallies, absolute, next, logged, 0, null, null).timed(spans);
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !CHECK_VIOLATION.equals(e.getSQLState())) throw e;
       c.rollback(); // a duplicate or an unknown poll: redo the batch row by row through the staging table
-      result = staged(c, corrupt.size(), next, new int[0], spans);
+      return staged(c, corrupt, errors, next, expected, new int[0], spans).timed(spans);
     } catch (VoteLog.SealedException e) {
       c.rollback(); // votes for a poll whose result is signed: redo the batch, keeping those in vote_rejects
-      result = staged(c, corrupt.size(), next, e.polls, spans);
+      return staged(c, corrupt, errors, next, expected, e.polls, spans).timed(spans);
     }
-    VoteStore.keepCorrupt(c, corrupt, errors);
-    offsets.move(c, next, expected);
-    return result.timed(spans);
   }
 
   /**
+   * The slow path: the batch through the staging table, its corrupt records kept, its offsets moved, then its log
+   * appended (last, as on the fast path).
+   *
    * @param relock the batch's polls when the transaction was rolled back since they were read FOR SHARE (then read
    *               again: the staging statement compares each vote with its poll's closing time, which must not move
    *               meanwhile); null when they are still held
    */
-  private Result staged(Connection c, int corrupt, Map<TopicPartition, Long> next, int[] sealed, Spans relock)
-    throws SQLException {
+  private Result staged(Connection c, List<ConsumerRecord<byte[], byte[]>> corrupt, List<String> errors, Map<TopicPartition, Long> next,
+                        Map<TopicPartition, Long> expected, int[] sealed, Spans relock) throws SQLException, FencedException {
     if (relock != null) closings(c, relock);
     VoteStore.Staged s = VoteStore.viaStaging(c, encoder, sealed, log.rows());
+    VoteStore.keepCorrupt(c, corrupt, errors);
+    offsets.move(c, next, expected);
     int[] logged;
     try {
       logged = log.append(c);
     } catch (VoteLog.SealedException e) {
       throw new SQLException("a poll was sealed during the batch, retrying: " + e.getMessage());
     }
-    return new Result(s.inserted(), s.rejected(), corrupt, s.added(), s.absolute(), next, logged, 0, null, null);
+    return new Result(s.inserted(), s.rejected(), corrupt.size(), s.added(), s.absolute(), next, logged, 0, null, null);
   }
 
   private static final String CLOSINGS = "SELECT id, (extract(epoch FROM closes_at) * 1000)::bigint FROM polls WHERE id = ANY(?)"

@@ -20,8 +20,9 @@ import java.util.List;
  *       sequencer, held only from here to the commit: the batch's {@code COPY} ran before, in parallel with other
  *       writers);</li>
  *   <li>appends each inserted vote's entry, in {@code (kafka_partition, kafka_offset)} order, to the stored frontier;</li>
- *   <li>writes the entries (in chunks within one tile), the completed subtrees of height 8, 16, ... (for the hash
- *       tiles), the runs that map a vote's offset to its leaf, and the new head: one statement.</li>
+ *   <li>writes the order (the votes' user ids in chunks within one tile: the entries themselves are derived from the
+ *       votes by {@code landslide_log_entries}, never stored twice), the completed subtrees of height 8, 16, ... (for
+ *       the hash tiles), the runs that map a vote's offset to its leaf, and the new head: one statement.</li>
  * </ol>
  * Rolled back with the votes, so the log's state is always the state of the votes it covers. Not thread-safe.
  */
@@ -38,10 +39,11 @@ final class VoteLog {
 
   /**
    * The inserted votes of a batch, in {@code (kafka_partition, kafka_offset)} order: parallel arrays, reused. Each
-   * vote's entry and leaf hash are computed as it is added, before the batch's transaction and so outside the poll's
-   * lock (they depend on the vote alone); only the tree's append is left for the lock. The receipt's commitment is
-   * copied from the vote's event, where the edge that issued the receipt computed it (version 2), and computed here only
-   * for an event without it (version 1). A poll known to have no log is not hashed.
+   * vote's entry and leaf hash depend on the vote alone: {@link #hashAhead()} computes them on the log's own thread
+   * while the batch's {@code COPY} runs, outside the poll's lock; only the tree's append is left for the lock. The
+   * receipt's commitment is computed here from the receipt, not copied from the vote's event: the served entries are
+   * derived from the receipt in the vote's row, and a faulty edge's commitment must not make the tree disagree with
+   * them. A poll known to have no log is not hashed.
    */
   final class Rows {
     int size;
@@ -51,9 +53,10 @@ final class VoteLog {
     long[] receiptLo = new long[256];
     int[] partition = new int[256];
     long[] offset = new long[256];
+    long[] user = new long[256];
     boolean[] hashed = new boolean[256];
-    /** Whether the entry's commitment is in {@link #entries} already (copied from the event). */
-    boolean[] committed = new boolean[256];
+    /** Whether the row's poll was thought to have a log when it was added: {@link #hashAhead()} hashes those. */
+    boolean[] logged = new boolean[256];
     /** The last poll added, and whether it has a log (a batch is mostly one poll: no boxed lookup a vote). */
     private int lastPoll;
     private boolean lastLogged;
@@ -66,11 +69,7 @@ final class VoteLog {
       lastPoll = 0;
     }
 
-    /**
-     * @param commitment the vote's event, holding the receipt's commitment
-     * @param at         where it is in the event, or -1 when the event carries none
-     */
-    void add(int poll, int option, long receiptHi, long receiptLo, int partition, long offset, byte[] commitment, int at) {
+    void add(int poll, int option, long receiptHi, long receiptLo, int partition, long offset, long user) {
       if (size == this.poll.length) {
         int n = size * 2;
         this.poll = Arrays.copyOf(this.poll, n);
@@ -79,8 +78,9 @@ final class VoteLog {
         this.receiptLo = Arrays.copyOf(this.receiptLo, n);
         this.partition = Arrays.copyOf(this.partition, n);
         this.offset = Arrays.copyOf(this.offset, n);
+        this.user = Arrays.copyOf(this.user, n);
         this.hashed = Arrays.copyOf(this.hashed, n);
-        this.committed = Arrays.copyOf(this.committed, n);
+        this.logged = Arrays.copyOf(this.logged, n);
         this.entries = Arrays.copyOf(this.entries, n * VoteEntry.SIZE);
         this.leaves = Arrays.copyOf(this.leaves, n * TreeHash.SIZE);
       }
@@ -90,30 +90,87 @@ final class VoteLog {
       this.receiptLo[size] = receiptLo;
       this.partition[size] = partition;
       this.offset[size] = offset;
-      boolean copied = at >= 0 && option >= 0 && option <= 31;
-      if (copied) VoteEntry.write(poll, option, commitment, at, entries, size * VoteEntry.SIZE);
-      this.committed[size] = copied;
+      this.user[size] = user;
       if (poll != lastPoll || lastPoll == 0) {
         lastPoll = poll;
         lastLogged = !unlogged.contains(poll);
       }
       this.hashed[size] = false;
-      if (lastLogged) hash(size);
+      this.logged[size] = lastLogged;
       size++;
     }
 
-    /** Computes row {@code i}'s entry (unless copied) and leaf hash. */
-    void hash(int i) {
-      if (!committed[i]) VoteEntry.write(sha, poll[i], option[i], receiptHi[i], receiptLo[i], entries, i * VoteEntry.SIZE);
-      TreeHash.leaf(sha, leafInput, entries, i * VoteEntry.SIZE, VoteEntry.SIZE, leaves, i * TreeHash.SIZE);
+    /** Computes row {@code i}'s entry and leaf hash, with the given digest and leaf buffer. */
+    void hash(int i, MessageDigest digest, byte[] input) {
+      VoteEntry.write(digest, poll[i], option[i], receiptHi[i], receiptLo[i], entries, i * VoteEntry.SIZE);
+      TreeHash.leaf(digest, input, entries, i * VoteEntry.SIZE, VoteEntry.SIZE, leaves, i * TreeHash.SIZE);
       hashed[i] = true;
     }
+  }
+
+  /** Below this many rows a batch is hashed in the caller's thread: handing it over would cost more than it saves. */
+  static final int HASH_AHEAD_MIN = 256;
+  /**
+   * The log's hashing thread, shared by every writer of the process (each batch hands over one task; the thread ends
+   * when idle). A consumer's next batch never starts before its previous hashing ended ({@link #awaitHashing()}).
+   */
+  private static final java.util.concurrent.ThreadPoolExecutor HASHER = hasher();
+  private final MessageDigest aheadSha = TreeHash.sha256();
+  private final byte[] aheadInput = new byte[1 + VoteEntry.SIZE];
+  private java.util.concurrent.Future<?> hashing;
+
+  private static java.util.concurrent.ThreadPoolExecutor hasher() {
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    java.util.concurrent.ThreadPoolExecutor e = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 30, java.util.concurrent.TimeUnit.SECONDS,
+      new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "vote-log-hash");
+        t.setDaemon(true);
+        return t;
+      });
+    e.allowCoreThreadTimeOut(true);
+    return e;
+  }
+
+  /**
+   * Starts hashing the batch's rows (those of polls thought to have a log) on the log's thread: the caller writes the
+   * votes meanwhile, and must not touch {@link #rows()} until {@link #append} or {@link #awaitHashing()} returns.
+   */
+  void hashAhead() {
+    awaitHashing();
+    Rows r = rows;
+    int n = r.size;
+    if (n < HASH_AHEAD_MIN) {
+      for (int i = 0; i < n; i++) if (r.logged[i]) r.hash(i, sha, leafInput);
+      return;
+    }
+    hashing = HASHER.submit(() -> {
+      for (int i = 0; i < n; i++) if (r.logged[i]) r.hash(i, aheadSha, aheadInput);
+    });
+  }
+
+  /** Waits for {@link #hashAhead()}'s work, if any: the rows are this thread's again. */
+  void awaitHashing() {
+    java.util.concurrent.Future<?> h = hashing;
+    if (h == null) return;
+    hashing = null;
+    boolean interrupted = false;
+    while (true) {
+      try {
+        h.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // the rows must not be reused while the hashing runs: wait it out
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("hashing the batch's log entries failed", e.getCause());
+      }
+    }
+    if (interrupted) Thread.currentThread().interrupt();
   }
 
   private static final String LOCK = "SELECT poll_id, size, frontier, sealed_at IS NOT NULL FROM vote_log"
     + " WHERE poll_id = ANY(?) ORDER BY poll_id FOR UPDATE";
   private static final String APPEND = "WITH"
-    + " e AS (INSERT INTO log_entries (poll_id, first_leaf, entries) SELECT * FROM unnest(?::int[], ?::bigint[], ?::bytea[])),"
+    + " e AS (INSERT INTO log_order (poll_id, first_leaf, users) SELECT * FROM unnest(?::int[], ?::bigint[], ?::bytea[])),"
     + " n AS (INSERT INTO log_nodes (poll_id, height, idx, hash) SELECT * FROM unnest(?::int[], ?::smallint[], ?::bigint[], ?::bytea[])),"
     + " r AS (INSERT INTO log_runs (poll_id, kafka_partition, first_offset, count, first_leaf)"
     + "   SELECT * FROM unnest(?::int[], ?::int[], ?::bigint[], ?::int[], ?::bigint[]))"
@@ -128,15 +185,18 @@ final class VoteLog {
   private final byte[] leafInput = new byte[1 + VoteEntry.SIZE];
   /** Polls seen to have no log (created before it existed): their votes are counted, not hashed. */
   private final java.util.Set<Integer> unlogged = new java.util.HashSet<>();
-  private byte[] chunk = new byte[TilePath.FULL * VoteEntry.SIZE];
+  /** Bytes of a user id in the log's order. */
+  static final int USER = 4;
+  private final byte[] chunk = new byte[TilePath.FULL * USER];
   // What one append writes, reused across batches.
   private final List<Object[]> entries = new ArrayList<>();
   private final List<Object[]> nodes = new ArrayList<>();
   private final List<Object[]> runs = new ArrayList<>();
   private final List<Object[]> heads = new ArrayList<>();
 
-  /** @return the batch's rows to fill, cleared */
+  /** @return the batch's rows to fill, cleared (after any hashing of the previous batch's ended) */
   Rows rows() {
+    awaitHashing();
     rows.clear();
     return rows;
   }
@@ -151,6 +211,7 @@ final class VoteLog {
    * @throws SQLException    when PostgreSQL fails
    */
   int[] append(Connection c) throws SQLException, SealedException {
+    awaitHashing();
     if (rows.size == 0) return new int[0];
     int[] polls = distinctPolls();
     List<Integer> sealed = new ArrayList<>();
@@ -208,12 +269,17 @@ final class VoteLog {
       if (rows.poll[i] != poll) continue;
       long leaf = tree.size();
       if (inChunk > 0 && leaf % TilePath.FULL == 0) { // a chunk never crosses a tile
-        entries.add(new Object[] {poll, chunkStart, Arrays.copyOf(chunk, inChunk * VoteEntry.SIZE)});
+        entries.add(new Object[] {poll, chunkStart, Arrays.copyOf(chunk, inChunk * USER)});
         inChunk = 0;
         chunkStart = leaf;
       }
-      if (!rows.hashed[i]) rows.hash(i); // a poll thought to have no log has one after all
-      System.arraycopy(rows.entries, i * VoteEntry.SIZE, chunk, inChunk * VoteEntry.SIZE, VoteEntry.SIZE);
+      if (!rows.hashed[i]) rows.hash(i, sha, leafInput); // a poll thought to have no log has one after all
+      long u = rows.user[i]; // 1 to 2^32 - 1: four bytes, big-endian
+      int at = inChunk * USER;
+      chunk[at] = (byte) (u >>> 24);
+      chunk[at + 1] = (byte) (u >>> 16);
+      chunk[at + 2] = (byte) (u >>> 8);
+      chunk[at + 3] = (byte) u;
       inChunk++;
       tree.append(sha, rows.leaves, i * TreeHash.SIZE, kept);
       if (rows.partition[i] != runPartition || rows.offset[i] != runNextOffset) {
@@ -224,7 +290,7 @@ final class VoteLog {
       }
       runNextOffset = rows.offset[i] + 1;
     }
-    if (inChunk > 0) entries.add(new Object[] {poll, chunkStart, Arrays.copyOf(chunk, inChunk * VoteEntry.SIZE)});
+    if (inChunk > 0) entries.add(new Object[] {poll, chunkStart, Arrays.copyOf(chunk, inChunk * USER)});
     if (runPartition >= 0) runs.add(new Object[] {poll, runPartition, runFirstOffset, (int) (runNextOffset - runFirstOffset), runFirstLeaf});
     heads.add(new Object[] {poll, tree.size(), tree.packed(), tree.root(sha)});
   }

@@ -43,7 +43,7 @@ final class VoteStore {
     + "  INSERT INTO votes (" + CopyEncoder.COLUMNS + ") SELECT " + CopyEncoder.COLUMNS + " FROM votes_stage s"
     + "  WHERE EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id AND (p.closes_at IS NULL OR s.accepted_at < p.closes_at))"
     + "  AND s.poll_id <> ALL(?::int[]) ORDER BY kafka_partition, kafka_offset"
-    + "  ON CONFLICT DO NOTHING RETURNING poll_id, option_id, receipt, kafka_partition, kafka_offset),"
+    + "  ON CONFLICT DO NOTHING RETURNING poll_id, option_id, receipt, kafka_partition, kafka_offset, user_id),"
     + " rej AS ("
     + "  INSERT INTO vote_rejects (" + CopyEncoder.COLUMNS + ", reason) SELECT " + CopyEncoder.COLUMNS + ","
     + "   CASE WHEN NOT EXISTS (SELECT 1 FROM polls p WHERE p.id = s.poll_id) THEN '" + BatchWriter.UNKNOWN_POLL + "'"
@@ -57,9 +57,9 @@ final class VoteStore {
     + "  ON CONFLICT (poll_id, option_id, shard) DO UPDATE SET count = tallies.count + EXCLUDED.count, updated_at = now()"
     + "  RETURNING poll_id, option_id, shard, count)"
     + " SELECT * FROM ("
-    + "  SELECT 'i' AS kind, poll_id, option_id, kafka_partition, kafka_offset, receipt FROM ins"
-    + "  UNION ALL SELECT 'r', NULL, NULL, NULL, count(*), NULL FROM rej"
-    + "  UNION ALL SELECT 't', poll_id, option_id, shard, count, NULL FROM tal) x"
+    + "  SELECT 'i' AS kind, poll_id, option_id, kafka_partition, kafka_offset, receipt, user_id FROM ins"
+    + "  UNION ALL SELECT 'r', NULL, NULL, NULL, count(*), NULL, NULL FROM rej"
+    + "  UNION ALL SELECT 't', poll_id, option_id, shard, count, NULL, NULL FROM tal) x"
     + " ORDER BY kind, kafka_partition, kafka_offset";
   private static final String KEEP_CORRUPT = "INSERT INTO vote_corrupt (topic, kafka_partition, kafka_offset, payload, error)"
     + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
@@ -139,7 +139,7 @@ final class VoteStore {
             default -> {
               inserted++;
               java.util.UUID receipt = (java.util.UUID) rs.getObject(6);
-              logged.add(rs.getInt(2), rs.getInt(3), receipt.getMostSignificantBits(), receipt.getLeastSignificantBits(), rs.getInt(4), n, null, -1);
+              logged.add(rs.getInt(2), rs.getInt(3), receipt.getMostSignificantBits(), receipt.getLeastSignificantBits(), rs.getInt(4), n, rs.getLong(7));
               added.merge(new TallyKey(rs.getInt(2), rs.getInt(3), rs.getInt(4)), 1L, Long::sum);
             }
           }

@@ -36,6 +36,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class BatchBench {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private static final int PARTITIONS = 8;
   private static final int HASH_PARTITIONS = 4;
 
@@ -43,7 +45,13 @@ public final class BatchBench {
   }
 
   /** One mode's figures in a round. */
-  record Run(boolean log, double seconds, double writerCpuMs, double pgCpuMs, double machineMs, long votes) {
+  record Run(boolean log, double seconds, double writerCpuMs, double processCpuMs, double pgCpuMs, double machineMs, long votes,
+             Map<String, Double> threads) {
+    /** @return this process's CPU-ms in threads of a kind: write, hash (the log's thread), jit, gc, other */
+    double kind(String k) {
+      return threads.getOrDefault(k, 0.0);
+    }
+
     double rate() {
       return votes / seconds;
     }
@@ -83,6 +91,8 @@ public final class BatchBench {
     for (int i = 0; i < rounds; i++) ratios[i] = on.get(i).rate() / off.get(i).rate();
     System.out.printf("%n  per vote, medians (without / with the log / the log's part):%n");
     line("the writing threads, CPU-us", off, on, r -> r.perVote(r.writerCpuMs()));
+    line("this process (the log's hashing thread, GC), CPU-us", off, on, r -> r.perVote(r.processCpuMs()));
+    for (String k : List.of("write", "hash", "jit", "gc", "other")) line("  of which " + k + " threads (10 ms ticks)", off, on, r -> r.perVote(r.kind(k)));
     line("PostgreSQL's processes, CPU-us", off, on, r -> r.perVote(r.pgCpuMs()));
     line("the machine, busy-us", off, on, r -> r.perVote(r.machineMs()));
     line("wall time, us", off, on, r -> r.seconds() * 1e6 / r.votes());
@@ -92,13 +102,13 @@ public final class BatchBench {
   }
 
   private static String describe(Run r) {
-    return String.format("%,9.0f rows/s, cpu w %.2f pg %.2f us", r.rate(), r.perVote(r.writerCpuMs()), r.perVote(r.pgCpuMs()));
+    return String.format("%,9.0f rows/s, cpu us: bench %.2f pg %.2f", r.rate(), r.perVote(r.processCpuMs()), r.perVote(r.pgCpuMs()));
   }
 
   private static void line(String what, List<Run> off, List<Run> on, java.util.function.ToDoubleFunction<Run> f) {
     double a = median(off, f);
     double b = median(on, f);
-    System.out.printf("    %-34s %6.3f / %6.3f / %+6.3f (%.1f%%)%n", what, a, b, b - a, (b - a) / a * 100);
+    System.out.printf("    %-52s %6.3f / %6.3f / %+6.3f (%.1f%%)%n", what, a, b, b - a, (b - a) / a * 100);
   }
 
   private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
@@ -150,6 +160,8 @@ public final class BatchBench {
     checkpoint(pg);
     double pg0 = ProcCpu.byName("postgres")[0] + ProcCpu.byName("postgres")[1];
     double machine0 = ProcCpu.machineBusy();
+    long process0 = PROCESS.getProcessCpuTime();
+    Map<String, Double> threads0 = ProcCpu.threadsOf(ProcessHandle.current().pid());
     long[] threadCpu = new long[consumers];
     CountDownLatch go = new CountDownLatch(1);
     AtomicReference<Throwable> failed = new AtomicReference<>();
@@ -178,6 +190,10 @@ public final class BatchBench {
     long end = System.nanoTime();
     double pg1 = ProcCpu.byName("postgres")[0] + ProcCpu.byName("postgres")[1];
     double machine1 = ProcCpu.machineBusy();
+    long process1 = PROCESS.getProcessCpuTime();
+    Map<String, Double> threads1 = ProcCpu.threadsOf(ProcessHandle.current().pid());
+    Map<String, Double> kinds = new HashMap<>();
+    threads1.forEach((name, ms) -> kinds.merge(kindOf(name), ms - threads0.getOrDefault(name, 0.0), Double::sum));
     for (WriterConnection wc : connections) wc.close();
     if (failed.get() != null) throw new IllegalStateException("a batch failed", failed.get());
     long counted = VoteBench.count(pg, "SELECT count(*) FROM votes WHERE poll_id = " + poll);
@@ -188,7 +204,15 @@ public final class BatchBench {
     }
     long cpu = 0;
     for (long t : threadCpu) cpu += t;
-    return new Run(log, (end - start) / 1e9, cpu / 1e6, pg1 - pg0, machine1 - machine0, votes);
+    return new Run(log, (end - start) / 1e9, cpu / 1e6, (process1 - process0) / 1e6, pg1 - pg0, machine1 - machine0, votes, kinds);
+  }
+
+  private static String kindOf(String thread) {
+    if (thread.startsWith("batch-bench")) return "write";
+    if (thread.startsWith("vote-log-hash")) return "hash";
+    if (thread.contains("CompilerThre")) return "jit";
+    if (thread.startsWith("GC Thread") || thread.startsWith("G1") || thread.equals("VM Thread")) return "gc";
+    return "other";
   }
 
   private static int newPoll(PgSettings pg, int round, boolean log) throws Exception {

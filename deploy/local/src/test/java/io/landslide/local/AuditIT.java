@@ -63,6 +63,9 @@ class AuditIT {
     assertThat(first.count(202)).isEqualTo(1_000);
     StackFixture.await("first checkpoint covers the first votes", () -> checkpointSize(poll), 1_000, 60);
     Checkpoint early = checkpoint(poll);
+    // The last tile while it is partial (1,000 entries: 232 in tile 3), kept by the edge's tile cache...
+    byte[] partial = fetch("/api/v1/polls/" + poll + "/log/" + new TilePath(TilePath.ENTRIES, 3, (int) (early.size() - 768)).path());
+    assertThat(partial.length).isEqualTo((int) (early.size() - 768) * (2 + VoteEntry.SIZE));
 
     VoteDriver.Results second = driver.run(poll, Arrays.copyOfRange(users, 1_000, n), VoteDriver.bearers(Arrays.copyOfRange(users, 1_000, n)),
       u -> (int) (u % 3), 16, true).await(120, TimeUnit.SECONDS);
@@ -100,6 +103,12 @@ class AuditIT {
     assertThat(f.get("/api/v1/polls/" + poll + "/receipts/not-a-receipt", null).statusCode()).isEqualTo(400);
     String someone = receipts.keySet().iterator().next();
     assertThat(f.get("/api/v1/polls/" + (poll + 1000) + "/receipts/" + someone, null).statusCode()).as("another poll").isEqualTo(404);
+
+    // ...serves no wider request: the same tile, full now, is read again and begins with the same entries.
+    byte[] full = fetch("/api/v1/polls/" + poll + "/log/" + new TilePath(TilePath.ENTRIES, 3, 256).path());
+    assertThat(full.length).isEqualTo(256 * (2 + VoteEntry.SIZE));
+    assertThat(Arrays.copyOf(full, partial.length)).isEqualTo(partial);
+    assertThat(fetch("/api/v1/polls/" + poll + "/log/" + new TilePath(TilePath.ENTRIES, 3, 100).path())).isEqualTo(Arrays.copyOf(full, 100 * (2 + VoteEntry.SIZE)));
 
     // Tiles: the entries and the level-0 hashes the tree is made of, and nothing beyond the checkpoint.
     byte[] entries = fetch("/api/v1/polls/" + poll + "/log/" + new TilePath(TilePath.ENTRIES, 0, 256).path());

@@ -41,6 +41,11 @@ public final class VoteWriterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(VoteWriterVerticle.class);
   /** Batches failing (PostgreSQL down): logged once per change of state, not once per retry. */
   private static final io.landslide.runtime.log.StateLog BATCH = io.landslide.runtime.log.StateLog.of(LOG, "batch writes");
+  /**
+   * This consumer's batches keeping records they cannot count (duplicates, late or corrupt records): logged once per
+   * change of state (one per consumer: another consumer's clean batch does not end this one's episode).
+   */
+  private final io.landslide.runtime.log.StateLog kept = io.landslide.runtime.log.StateLog.of(LOG, "batches keeping uncountable records");
   private static final long RETRY_BACKOFF_MS = 500;
   /** The longest a seal check waits for Kafka's end offsets. */
   static final long END_OFFSETS_TIMEOUT_MS = 2000;
@@ -165,8 +170,11 @@ public final class VoteWriterVerticle extends VerticleBase {
         LOG.info("first commit {} ms after the process started", sinceStart);
       }
       publish(r);
-      if (r.rejected() > 0 || r.corrupt() > 0) {
-        LOG.warn("batch of {}: {} inserted, {} kept in vote_rejects, {} kept in vote_corrupt", pending.size(), r.inserted(), r.rejected(), r.corrupt());
+      if (r.rejected() > 0 || r.corrupt() > 0) { // once per change of state, a summary every 10 s: not a line per batch in a storm
+        kept.failed("batch of " + pending.size() + ": " + r.inserted() + " inserted, " + r.rejected() + " kept in vote_rejects, " + r.corrupt()
+          + " kept in vote_corrupt", "records", pending.size());
+      } else {
+        kept.ok();
       }
       pending.clear();
     } catch (FencedException e) {

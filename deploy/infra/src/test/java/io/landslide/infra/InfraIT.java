@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(FreshDatabase.class)
 class InfraIT {
-  private static final List<String> MIGRATIONS = List.of("V1__core.sql", "V2__accounts.sql", "V3__poll_pow.sql", "V4__vote_log.sql", "V5__admin_revocations.sql", "V6__address_retention.sql", "V7__identity.sql", "V8__results_embargo.sql", "V9__log_order.sql");
+  private static final List<String> MIGRATIONS = List.of("V1__core.sql", "V2__accounts.sql", "V3__poll_pow.sql", "V4__vote_log.sql", "V5__admin_revocations.sql", "V6__address_retention.sql", "V7__identity.sql", "V8__results_embargo.sql", "V9__log_order.sql", "V10__log_entries_no_jit.sql");
 
 
   @Test
@@ -71,7 +71,7 @@ class InfraIT {
 
     assertThatThrownBy(() -> Schema.migrate(pg)).isInstanceOf(SQLException.class)
       .hasMessageContaining("checksum mismatch").hasMessageContaining("version 2");
-    assertThat(history(pg)).containsExactly("1 SQL", "2 SQL", "3 SQL", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL");
+    assertThat(history(pg)).containsExactly("1 SQL", "2 SQL", "3 SQL", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL", "10 SQL");
   }
 
   @Test
@@ -93,7 +93,7 @@ class InfraIT {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(history(pg)).containsExactly("1 SQL", "2 SQL", "3 SQL", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL");
+    assertThat(history(pg)).containsExactly("1 SQL", "2 SQL", "3 SQL", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL", "10 SQL");
   }
 
   @Test
@@ -102,9 +102,9 @@ class InfraIT {
     migrateLikeTheOldRunner(pg, 3);
     sql(pg, "INSERT INTO polls (id, title, options) VALUES (9, 'kept', ARRAY['a','b'])");
 
-    assertThat(Schema.migrate(pg)).as("only what came after the old runner").containsExactly("V4__vote_log.sql", "V5__admin_revocations.sql", "V6__address_retention.sql", "V7__identity.sql", "V8__results_embargo.sql", "V9__log_order.sql");
+    assertThat(Schema.migrate(pg)).as("only what came after the old runner").containsExactly("V4__vote_log.sql", "V5__admin_revocations.sql", "V6__address_retention.sql", "V7__identity.sql", "V8__results_embargo.sql", "V9__log_order.sql", "V10__log_entries_no_jit.sql");
     assertThat(Schema.migrate(pg)).isEmpty();
-    assertThat(history(pg)).containsExactly("3 BASELINE", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL");
+    assertThat(history(pg)).containsExactly("3 BASELINE", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL", "10 SQL");
     try (Connection c = Schema.connect(pg); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT title FROM polls WHERE id = 9")) {
       assertThat(rs.next()).isTrue();
@@ -117,8 +117,8 @@ class InfraIT {
     Schema.ensureDatabase(pg);
     migrateLikeTheOldRunner(pg, 2);
 
-    assertThat(Schema.migrate(pg)).containsExactly("V3__poll_pow.sql", "V4__vote_log.sql", "V5__admin_revocations.sql", "V6__address_retention.sql", "V7__identity.sql", "V8__results_embargo.sql", "V9__log_order.sql");
-    assertThat(history(pg)).containsExactly("2 BASELINE", "3 SQL", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL");
+    assertThat(Schema.migrate(pg)).containsExactly("V3__poll_pow.sql", "V4__vote_log.sql", "V5__admin_revocations.sql", "V6__address_retention.sql", "V7__identity.sql", "V8__results_embargo.sql", "V9__log_order.sql", "V10__log_entries_no_jit.sql");
+    assertThat(history(pg)).containsExactly("2 BASELINE", "3 SQL", "4 SQL", "5 SQL", "6 SQL", "7 SQL", "8 SQL", "9 SQL", "10 SQL");
   }
 
   @Test

@@ -72,12 +72,16 @@ public final class EmailVerification {
       });
   }
 
+  /** @return whether the request's network is over the limit registration and login share (then answered 429) */
+  private boolean limited(RoutingContext ctx) {
+    if (addressLimit.tryAcquire(Http.networkKey(ctx.request()))) return false;
+    http.error(ctx, ErrorCode.RATE_LIMITED, null);
+    return true;
+  }
+
   /** {@code POST /auth/verify {"token"}} → 200 {@code {"userId","verified":true}}; 400 {@code verification_invalid}. */
   public void verify(RoutingContext ctx) {
-    if (!addressLimit.tryAcquire(Http.networkKey(ctx.request()))) {
-      http.error(ctx, ErrorCode.RATE_LIMITED, null);
-      return;
-    }
+    if (limited(ctx)) return;
     Future.succeededFuture(ctx).map(c -> {
       JsonObject body = Http.jsonObject(c.body().asString());
       if (!(body.getValue("token") instanceof String t) || t.length() != 43 || !t.matches("[A-Za-z0-9_-]{43}")) {
@@ -103,10 +107,7 @@ public final class EmailVerification {
    * account's, and the answer does not say whether one exists.
    */
   public void resend(RoutingContext ctx) {
-    if (!addressLimit.tryAcquire(Http.networkKey(ctx.request()))) {
-      http.error(ctx, ErrorCode.RATE_LIMITED, null);
-      return;
-    }
+    if (limited(ctx)) return;
     Future.succeededFuture(ctx).map(c -> {
       JsonObject body = Http.jsonObject(c.body().asString());
       if (!(body.getValue("email") instanceof String e) || !AccountApi.Credentials.isEmail(e.strip())) {

@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +99,7 @@ public final class BatchBench {
     line("PostgreSQL's processes, CPU-us", off, on, r -> r.perVote(r.pgCpuMs()));
     line("the machine, busy-us", off, on, r -> r.perVote(r.machineMs()));
     line("wall time, us", off, on, r -> r.seconds() * 1e6 / r.votes());
-    double ratio = median(ratios);
+    double ratio = DrainBench.median(ratios);
     System.out.printf("%n  median rows/s: without %,.0f, with %,.0f%n", median(off, Run::rate), median(on, Run::rate));
     System.out.printf("  median ratio (with log / without log)   %.3f: the log costs %.1f%% of the batch rate%n", ratio, (1 - ratio) * 100);
   }
@@ -116,13 +115,7 @@ public final class BatchBench {
   }
 
   private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
-    return median(runs.stream().mapToDouble(f).toArray());
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    return DrainBench.median(runs.stream().mapToDouble(f).toArray());
   }
 
   /** Writes {@code votes} votes of a new poll (with its log or without), {@code consumers} threads at once. */

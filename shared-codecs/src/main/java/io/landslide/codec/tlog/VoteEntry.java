@@ -82,8 +82,7 @@ public record VoteEntry(int poll, int option, byte[] commitment) {
   }
 
   /**
-   * Writes an entry straight into a buffer, allocating nothing: what a writer appending a batch calls per vote whose
-   * event carries no commitment (version 1).
+   * Writes an entry straight into a buffer, allocating nothing: what a writer appending a batch calls per vote.
    *
    * @param sha       a digest
    * @param poll      the poll
@@ -96,22 +95,6 @@ public record VoteEntry(int poll, int option, byte[] commitment) {
   public static void write(MessageDigest sha, int poll, int option, long receiptHi, long receiptLo, byte[] out, int off) {
     header(poll, option, out, off);
     commitment(sha, poll, receiptHi, receiptLo, out, off + 6);
-  }
-
-  /**
-   * Writes an entry whose commitment was computed already (by the edge, carried in the vote's event), allocating
-   * nothing and hashing nothing.
-   *
-   * @param poll       the poll
-   * @param option     the option, 0 to 31
-   * @param commitment the buffer holding the commitment
-   * @param from       where its 32 bytes are
-   * @param out        the buffer
-   * @param off        where the entry's {@value #SIZE} bytes go
-   */
-  public static void write(int poll, int option, byte[] commitment, int from, byte[] out, int off) {
-    header(poll, option, out, off);
-    System.arraycopy(commitment, from, out, off + 6, 32);
   }
 
   private static void header(int poll, int option, byte[] out, int off) {

@@ -60,8 +60,7 @@ final class VoteLog {
     /** The last poll added, and whether it has a log (a batch is mostly one poll: no boxed lookup a vote). */
     private int lastPoll;
     private boolean lastLogged;
-    /** Entry {@code i} at {@code i * VoteEntry.SIZE}, its leaf hash at {@code i * TreeHash.SIZE}. */
-    byte[] entries = new byte[256 * VoteEntry.SIZE];
+    /** Row {@code i}'s leaf hash at {@code i * TreeHash.SIZE}. */
     byte[] leaves = new byte[256 * TreeHash.SIZE];
 
     void clear() {
@@ -81,7 +80,6 @@ final class VoteLog {
         this.user = Arrays.copyOf(this.user, n);
         this.hashed = Arrays.copyOf(this.hashed, n);
         this.logged = Arrays.copyOf(this.logged, n);
-        this.entries = Arrays.copyOf(this.entries, n * VoteEntry.SIZE);
         this.leaves = Arrays.copyOf(this.leaves, n * TreeHash.SIZE);
       }
       this.poll[size] = poll;
@@ -100,10 +98,13 @@ final class VoteLog {
       size++;
     }
 
-    /** Computes row {@code i}'s entry and leaf hash, with the given digest and leaf buffer. */
+    /**
+     * Computes row {@code i}'s leaf hash, with the given digest and leaf buffer: its entry is written straight into the
+     * leaf's input (after the leaf's prefix byte), where the leaf hash reads it, and kept nowhere else.
+     */
     void hash(int i, MessageDigest digest, byte[] input) {
-      VoteEntry.write(digest, poll[i], option[i], receiptHi[i], receiptLo[i], entries, i * VoteEntry.SIZE);
-      TreeHash.leaf(digest, input, entries, i * VoteEntry.SIZE, VoteEntry.SIZE, leaves, i * TreeHash.SIZE);
+      VoteEntry.write(digest, poll[i], option[i], receiptHi[i], receiptLo[i], input, 1);
+      TreeHash.leaf(digest, input, input, 1, VoteEntry.SIZE, leaves, i * TreeHash.SIZE);
       hashed[i] = true;
     }
   }

@@ -64,6 +64,8 @@ public final class VoteWriterVerticle extends VerticleBase {
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private final Map<TopicPartition, Long> expected = new HashMap<>();
   private long oldestPendingNanos;
+  /** When {@link #lagFromBroker()} last asked (epoch ms). */
+  private long lagAskedAt;
   private volatile boolean stopping;
 
   /** The consumer's default session timeout (ms). */
@@ -125,17 +127,15 @@ public final class VoteWriterVerticle extends VerticleBase {
         flush(); // a retry after a failure, or a full batch: write before reading more
       } else {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pending.isEmpty() ? Duration.ofMillis(config.pollTimeoutMs()) : Duration.ZERO);
-        if (pending.isEmpty() && !records.isEmpty()) {
-          oldestPendingNanos = System.nanoTime();
-          metrics.holding(acceptedAt(records.iterator().next()));
+        if (pending.isEmpty() && !records.isEmpty()) oldestPendingNanos = System.nanoTime();
+        long oldest = 0; // the records come partition by partition: the oldest vote is any of them
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          pending.add(r);
+          long a = acceptedAt(r);
+          if (a > 0 && (oldest == 0 || a < oldest)) oldest = a;
         }
-        for (ConsumerRecord<byte[], byte[]> r : records) pending.add(r);
-        // The lag per partition: log end minus this consumer's position (a batch's records at most short of the stored
-        // offset's), from the consumer's own fetch state: no call to the broker.
-        for (TopicPartition tp : consumer.assignment()) {
-          java.util.OptionalLong lag = consumer.currentLag(tp);
-          if (lag.isPresent()) metrics.lag(tp.partition(), lag.getAsLong());
-        }
+        if (oldest > 0) metrics.holding(oldest);
+        lagFromFetchState();
         boolean nothingMoreReady = records.isEmpty();
         boolean tooOld = System.nanoTime() - oldestPendingNanos >= config.batchMaxDelayMs() * 1_000_000L;
         if (!pending.isEmpty() && (nothingMoreReady || pending.size() >= config.batchMax() || tooOld)) flush();
@@ -146,7 +146,43 @@ public final class VoteWriterVerticle extends VerticleBase {
     } catch (SQLException | RuntimeException e) {
       metrics.failed();
       BATCH.failed(e + " (retried every " + RETRY_BACKOFF_MS + " ms; nothing is lost: the votes stay in Kafka)", "records", pending.size());
+      lagFromBroker(); // a full batch failing is retried without polling, which would leave the lag where it was
       vertx.setTimer(RETRY_BACKOFF_MS, t -> context.runOnContext(v -> cycle()));
+    }
+  }
+
+  /**
+   * The lag per partition, log end minus the stored offset (what the writers have committed), from the consumer's own
+   * fetch state: its position plus its lag behind the log end it last fetched. No call to the broker.
+   */
+  private void lagFromFetchState() {
+    for (TopicPartition tp : consumer.assignment()) {
+      java.util.OptionalLong behind = consumer.currentLag(tp);
+      Long stored = expected.get(tp);
+      if (behind.isPresent() && stored != null) metrics.lag(tp.partition(), Math.max(0, consumer.position(tp) + behind.getAsLong() - stored));
+    }
+  }
+
+  /**
+   * The lag per partition while batches fail: the consumer does not poll, so its fetch state stands still while the
+   * log grows; the log ends are asked of the broker instead, at most once a second and bounded by
+   * {@value #END_OFFSETS_TIMEOUT_MS} ms (this worker thread's time, between two retries).
+   */
+  private void lagFromBroker() {
+    long now = System.currentTimeMillis();
+    if (now - lagAskedAt < 1000) return;
+    lagAskedAt = now;
+    try {
+      java.util.Set<TopicPartition> mine = consumer.assignment();
+      if (mine.isEmpty()) return;
+      Map<TopicPartition, Long> end = consumer.endOffsets(mine, Duration.ofMillis(END_OFFSETS_TIMEOUT_MS));
+      for (TopicPartition tp : mine) {
+        Long e = end.get(tp);
+        Long stored = expected.get(tp);
+        if (e != null && stored != null) metrics.lag(tp.partition(), Math.max(0, e - stored));
+      }
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // Kafka does not answer either: the lag stays as last seen, and the oldest vote's age keeps growing
     }
   }
 
@@ -181,6 +217,7 @@ public final class VoteWriterVerticle extends VerticleBase {
       metrics.fenced();
       LOG.warn("{}; dropping the batch and seeking to the stored offsets", e.getMessage());
       pending.clear();
+      metrics.holdingNone();
       seekToStored(consumer.assignment());
     }
   }
@@ -232,6 +269,7 @@ public final class VoteWriterVerticle extends VerticleBase {
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       // Uncommitted records of revoked partitions belong to their next owner, which starts from PostgreSQL.
       pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+      if (pending.isEmpty()) metrics.holdingNone();
       partitions.forEach(expected::remove);
       partitions.forEach(tp -> metrics.released(tp.partition()));
     }

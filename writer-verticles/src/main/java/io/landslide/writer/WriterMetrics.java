@@ -36,8 +36,8 @@ final class WriterMetrics {
     this.registry = registry;
   }
 
-  /** Per partition, the records behind its log end (the consumer's view after each poll); shared by the consumers of the process. */
-  private static final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicLong> LAG = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Per partition this process has owned, the records behind its log end; shared by the process's consumers. */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicLong> lags = new java.util.concurrent.ConcurrentHashMap<>();
   private final Timer delay;
   private final MeterRegistry registry;
   /** The accepted time (epoch ms) of the oldest vote polled and not yet committed; 0 when none. */
@@ -45,24 +45,24 @@ final class WriterMetrics {
 
   /** @param partition a partition @param records how far its stored position is behind its log end */
   void lag(int partition, long records) {
-    LAG.computeIfAbsent(partition, p -> {
+    lags.computeIfAbsent(partition, p -> {
       java.util.concurrent.atomic.AtomicLong v = new java.util.concurrent.atomic.AtomicLong();
       Gauge.builder("landslide.writer.lag", v, java.util.concurrent.atomic.AtomicLong::get).tag("partition", Integer.toString(p))
-        .baseUnit("records").description("records of the partition not yet committed (log end minus position)").register(registry);
+        .baseUnit("records").description("records of the partition not yet committed (log end minus the stored offset)").register(registry);
       return v;
     }).set(records);
-    OWNED.add(partition);
+    owned.add(partition);
   }
 
   /** @param partition a partition this process no longer owns: its lag is its next owner's to report */
   void released(int partition) {
-    java.util.concurrent.atomic.AtomicLong v = LAG.get(partition);
+    java.util.concurrent.atomic.AtomicLong v = lags.get(partition);
     if (v != null) v.set(0);
-    OWNED.remove(partition);
+    owned.remove(partition);
   }
 
   /** Partitions this process owns now (their lag is reported to the control room). */
-  private static final java.util.Set<Integer> OWNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<Integer> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param node this process's id in the control room
@@ -71,8 +71,8 @@ final class WriterMetrics {
    */
   io.vertx.core.json.JsonObject snapshot(String node) {
     io.vertx.core.json.JsonObject lag = new io.vertx.core.json.JsonObject();
-    for (Integer p : new java.util.TreeSet<>(OWNED)) {
-      java.util.concurrent.atomic.AtomicLong v = LAG.get(p);
+    for (Integer p : new java.util.TreeSet<>(owned)) {
+      java.util.concurrent.atomic.AtomicLong v = lags.get(p);
       if (v != null) lag.put(Integer.toString(p), v.get());
     }
     long oldest = oldestAcceptedAt.get();
@@ -80,9 +80,14 @@ final class WriterMetrics {
       .put("oldestVoteAgeSeconds", oldest == 0 ? 0.0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0);
   }
 
-  /** @param acceptedAt the oldest accepted time of the votes just polled (epoch ms), 0 when none */
+  /** @param acceptedAt the oldest accepted time of the votes just polled (epoch ms): the oldest held, if older */
   void holding(long acceptedAt) {
-    oldestAcceptedAt.set(acceptedAt);
+    oldestAcceptedAt.accumulateAndGet(acceptedAt, (held, polled) -> held == 0 ? polled : Math.min(held, polled));
+  }
+
+  /** The writer holds no vote (its batch dropped: fenced, or its partitions revoked). */
+  void holdingNone() {
+    oldestAcceptedAt.set(0);
   }
 
   void committed(BatchWriter.Result r, int records, long nanos) {

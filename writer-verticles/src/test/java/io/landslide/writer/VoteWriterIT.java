@@ -133,11 +133,20 @@ class VoteWriterIT {
         produce(first);
         await("rows before the cut", () -> votes(poll), 2_000);
         proxy.cut();
+        // Accepted a second apart, the first produced the newest: the oldest vote held is any of a poll's records.
+        long base = System.currentTimeMillis();
         List<VoteEvent> second = new ArrayList<>();
-        for (long u = 2_001; u <= 4_000; u++) second.add(vote(poll, u, (int) (u % 2)));
+        for (long u = 2_001; u <= 4_000; u++) {
+          second.add(new VoteEvent(poll, u, (int) (u % 2), base - (u - 2_001) * 1000, Receipt.random(), new byte[] {127, 0, 0, 1}, 0));
+        }
         produce(second);
+        // While every batch fails (a full one is retried without polling), the lag still follows the log: log end
+        // minus the stored offsets, all 2,000 records; and the oldest vote held is older than the first polled.
+        await("the writers' lag while PostgreSQL is away", () -> Math.round(metric(w, "landslide_writer_lag_records")), 2_000);
+        assertThat(metric(w, "landslide_writer_oldest_vote_age_seconds")).as("the oldest vote held, of the 500 polled").isGreaterThan(300);
         proxy.mend();
         await("rows after the server came back", () -> votes(poll), 4_000);
+        await("the lag once written", () -> Math.round(metric(w, "landslide_writer_lag_records")), 0);
         assertThat(tallied(poll)).isEqualTo(4_000);
         assertThat(rejects(poll, BatchWriter.DUPLICATE)).isZero();
       } finally {
@@ -145,6 +154,25 @@ class VoteWriterIT {
       }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** @return the sum of a metric's samples (every label) on the writer's ops port */
+  private static double metric(WriterMain w, String name) {
+    try {
+      var http = java.net.http.HttpClient.newHttpClient();
+      String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + w.opsPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      double sum = 0;
+      for (String line : body.split("\n")) {
+        if (line.startsWith(name + " ") || line.startsWith(name + "{")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+      return sum;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -54,6 +54,28 @@ class PollLifecycleIT {
   }
 
   @Test
+  @DisplayName("Once its closing time has passed, the edge refuses a vote by its own clock (410 poll_closed), with no close sent to it: nothing recorded")
+  void shouldRefuseAVoteAfterTheClosingTimeWithNoCloseSent() throws Exception {
+    Instant closes = Instant.now().plusSeconds(3);
+    int id = f.createPoll(new JsonObject().put("title", "Closing by itself " + UUID.randomUUID()).put("options", List.of("A", "B"))
+      .put("closesAt", closes.toString()));
+    String voter = TOKENS.voter(880_001);
+    assertThat(f.vote(id, voter, "{\"option\":0}").statusCode()).as("on time").isEqualTo(202);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!Instant.now().isAfter(closes.plusMillis(50))) { // the clock is the condition: no close is sent, none is needed
+      if (System.nanoTime() > deadline) throw new AssertionError("the clock did not pass " + closes);
+      Thread.sleep(20);
+    }
+    String late = TOKENS.voter(880_002);
+    assertError(f.vote(id, late, "{\"option\":1}"), 410, "poll_closed");
+    assertThat(f.bitSet(id, 880_002)).as("no bit claimed").isFalse();
+    assertThat(f.recorded(id)).as("only the vote on time reached Kafka").hasSize(1).allSatisfy(v -> assertThat(v.userId()).isEqualTo(880_001));
+    assertThat(call(HttpMethod.GET, "/api/v1/polls/" + id + "/votes/me", late, null).bodyAsJsonObject().getString("status")).isEqualTo("none");
+    assertThat(actions(id)).as("nobody closed it").extracting(a -> ((JsonObject) a).getString("action")).containsExactly("create");
+    assertThat(poll(id).getString("status")).isEqualTo("closed");
+  }
+
+  @Test
   @DisplayName("A scheduled poll is edited (the fields given), opened now, extended and closed; each action recorded with who and when")
   void shouldEditOpenExtendAndCloseAPoll() {
     Instant opens = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);

@@ -2,7 +2,8 @@
 # Prometheus (Debian's package) for a running local stack: scrapes the edges (8080, 8082) and writers' ops ports
 # (8081, 8083) every 5 s, loads deploy/monitoring/alerts.yml, and serves http://localhost:9090 so the dashboard's and
 # the rules' queries can be tried against real data. Data and log in .landslide/prometheus/; Ctrl-C or
-# `deploy/local/prometheus.sh stop` stops it.
+# `deploy/local/prometheus.sh stop` stops it. The job names (landslide-edge, landslide-writer) are the ones the rules
+# match (LandslideProcessDown); MonitoringIT (LocalPrometheus) starts the same with a test stack's ports.
 #   deploy/local/prometheus.sh [stop]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -50,6 +50,7 @@ class FaultIT {
       assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(503);
       assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("unavailable");
       assertThat(r.getHeader("Retry-After")).isEqualTo("1");
+      assertThat(r.getHeader("X-Request-Id")).as("the id a report of it finds the log line by").matches("[0-9a-f]{1,16}");
       assertThat(r.bodyAsJsonObject().getString("message")).contains("may have been recorded");
       assertThat(f.bitSet(poll, 12)).as("in doubt: the bit stays, pending, until the reconciliation settles it").isTrue();
 

@@ -74,6 +74,7 @@ class OutageLogsIT {
     assertThat(produce.get(0).getString("msg")).startsWith("Kafka produce failing: ");
     assertThat(produce.get(0).getInteger("poll")).isEqualTo(poll);
     assertThat(produce.get(0).getString("state")).isEqualTo("failing");
+    assertThat(produce.get(0).getString("requestId")).as("the first failing request's id, which its 503 carried").matches("[0-9a-f]{1,16}");
     assertThat(lines.size()).as("the whole log of the outage stays short: " + lines).isLessThan(20);
   }
 

@@ -48,6 +48,21 @@ public final class Http {
   private static final io.landslide.runtime.log.StateLog INTERNAL = io.landslide.runtime.log.StateLog.of(LOG, "requests answered 500");
 
   /**
+   * The id of a failing request, for its log line and its answer: the load balancer's, when it sent a sane one, else a
+   * new one; set on the response, so a user's report finds the line.
+   *
+   * @param res        the response
+   * @param incomingId the request's {@value #REQUEST_ID} header, or null
+   * @return the id
+   */
+  public static String requestId(HttpServerResponse res, String incomingId) {
+    String id = incomingId != null && SANE_ID.matcher(incomingId).matches() ? incomingId
+      : Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    res.putHeader(REQUEST_ID, id);
+    return id;
+  }
+
+  /**
    * @param res  the response
    * @param t    the failure
    * @param what the request, for the log
@@ -64,9 +79,7 @@ public final class Http {
       error(res, ErrorCode.UNAVAILABLE, BUSY);
     } else {
       // The answer carries the id its log line has, so a user's report finds the line.
-      String id = incomingId != null && SANE_ID.matcher(incomingId).matches() ? incomingId
-        : Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
-      res.putHeader(REQUEST_ID, id);
+      String id = requestId(res, incomingId);
       INTERNAL.failed(what + ": " + t, "requestId", id, t);
       error(res, ErrorCode.INTERNAL, null);
     }

@@ -261,8 +261,11 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
         return Future.succeededFuture(receipt);
       }
       boolean inDoubt = VoteProducer.mayHaveBeenWritten(ar.cause());
-      // Once per change of state, not once per vote: in an outage every vote fails (no user id: personal data).
-      PRODUCE.failed(ar.cause().toString() + (inDoubt ? " (in doubt: the claims stay pending)" : " (the claims released)"), "poll", pollId);
+      // Once per change of state, not once per vote: in an outage every vote fails (no user id: personal data). Each
+      // 503 carries its request id; the episode's first line names its own.
+      String requestId = Http.requestId(req.response(), req.getHeader(Http.REQUEST_ID));
+      PRODUCE.failed(ar.cause().toString() + (inDoubt ? " (in doubt: the claims stay pending)" : " (the claims released)"), "poll", pollId,
+        "requestId", requestId);
       // In doubt (the batch went out: it may be in the log, and would be counted): the claim stays pending, marked in
       // doubt, so no second vote of the user is taken before the reconciliation knows; retries answer 503 until then.
       if (inDoubt) {
@@ -278,7 +281,8 @@ public final class VoteHandler implements Handler<HttpServerRequest> {
       return bitmap.release(pollId, voter.userId()).transform(rel -> {
         if (rel.failed()) {
           metrics.releaseFailed();
-          RELEASE.failed(rel.cause().toString() + "; the reconciliation frees the voters once the grace has passed", "poll", pollId);
+          RELEASE.failed(rel.cause().toString() + "; the reconciliation frees the voters once the grace has passed", "poll", pollId,
+            "requestId", requestId);
         } else {
           RELEASE.ok();
         }

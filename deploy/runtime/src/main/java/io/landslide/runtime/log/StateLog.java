@@ -68,6 +68,23 @@ public final class StateLog {
    * @param cause the exception, or null
    */
   public void failed(String error, String key, Object value, Throwable cause) {
+    failed(error, key, value, null, null, cause);
+  }
+
+  /**
+   * One failure of a request: the episode's first line names the request too.
+   *
+   * @param error what it was
+   * @param key   a field of the first failure's line (e.g. {@code poll}), or null
+   * @param value its value
+   * @param key2  a second field (e.g. {@code requestId}), or null
+   * @param value2 its value
+   */
+  public void failed(String error, String key, Object value, String key2, Object value2) {
+    failed(error, key, value, key2, value2, null);
+  }
+
+  private void failed(String error, String key, Object value, String key2, Object value2, Throwable cause) {
     long now = clock.getAsLong();
     synchronized (this) {
       lastError = error;
@@ -83,14 +100,14 @@ public final class StateLog {
         lastSummary = now;
         total = 1;
         sinceSummary = 0;
-        line(Level.WARN, what + " failing: " + error + unreported, key, value, cause);
+        line(Level.WARN, what + " failing: " + error + unreported, key, value, key2, value2, cause);
         return;
       }
       total++;
       sinceSummary++;
       if (now - lastSummary >= summaryMs) {
         line(Level.WARN, what + " still failing: " + sinceSummary + " failures in the last " + (now - lastSummary) / 1000 + " s, " + total
-          + " since it started " + (now - since) / 1000 + " s ago; the last: " + lastError, null, null, null);
+          + " since it started " + (now - since) / 1000 + " s ago; the last: " + lastError, null, null, null, null, null);
         lastSummary = now;
         sinceSummary = 0;
       }
@@ -104,7 +121,7 @@ public final class StateLog {
     synchronized (this) {
       if (!failing) return;
       failing = false;
-      line(Level.INFO, what + " recovered after " + (now - since) / 1000 + " s and " + total + " failures", null, null, null);
+      line(Level.INFO, what + " recovered after " + (now - since) / 1000 + " s and " + total + " failures", null, null, null, null, null);
     }
   }
 
@@ -113,9 +130,10 @@ public final class StateLog {
     return failing;
   }
 
-  private void line(Level level, String msg, String key, Object value, Throwable cause) {
+  private void line(Level level, String msg, String key, Object value, String key2, Object value2, Throwable cause) {
     var b = log.atLevel(level).addKeyValue("state", failing ? "failing" : "ok");
     if (key != null) b = b.addKeyValue(key, value);
+    if (key2 != null) b = b.addKeyValue(key2, value2);
     if (cause != null) b = b.setCause(cause);
     b.log(msg);
   }

@@ -419,6 +419,9 @@ $('edit').addEventListener('click', () => {
   $('f-verified').checked = !!(p.eligibility && p.eligibility.verified);
   $('f-before').checked = !!(p.eligibility && p.eligibility.accountBeforeOpening);
   $('f-hide').checked = !!p.hidden;
+  // The poll's JSON does not carry its difficulty (voters learn it from the challenge): empty means unchanged, never a
+  // value left from another poll's form.
+  $('f-pow').value = '';
   $('f-title').focus();
 });
 

@@ -198,6 +198,7 @@ public final class VoteWriterVerticle extends VerticleBase {
     try {
       BatchWriter.Result r = writer.write(pending, expected);
       expected.putAll(r.next());
+      lagFromFetchState(); // the stored offsets moved: the lag falls now, not at the next poll
       signer.grew(r.logged());
       metrics.committed(r, pending.size(), System.nanoTime() - start);
       BATCH.ok();

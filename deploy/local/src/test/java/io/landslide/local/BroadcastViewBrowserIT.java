@@ -3,18 +3,21 @@ package io.landslide.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.landslide.infra.DevTokens;
+import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The studio's broadcast view (issue 12) in real headless Chromium at 1920x1080, against the running processes: the
- * right counts, live, from the same frames as the results page; the chroma-key background; and the embargo, which
- * hides the counts from the screen until the reveal reaches it. The screenshot is kept with CI's reports
- * ({@code LANDSLIDE_REPORTS_DIR}, else {@code target}).
+ * right counts, live, from the same frames as the results page; the chroma-key and transparent backgrounds; and the
+ * embargo, which hides the counts from the screen until the reveal reaches it. The screenshots are kept with CI's
+ * reports ({@code LANDSLIDE_REPORTS_DIR}, else {@code target}).
  */
 class BroadcastViewBrowserIT {
   @RegisterExtension
@@ -29,7 +32,7 @@ class BroadcastViewBrowserIT {
   }
 
   @Test
-  @DisplayName("The broadcast view shows the right counts, live, at 1920x1080 (screenshot kept); ?bg=chroma keys green")
+  @DisplayName("The broadcast view shows the right counts, live, at 1920x1080 (screenshot kept); ?bg=chroma keys green, ?bg=transparent is clear")
   void shouldShowTheRightCounts() throws Exception {
     int poll = f.createPoll("Who wins tonight", 3);
     try (HeadlessChromium browser = new HeadlessChromium(f.vertx, f.stack.edgeUrl() + "/polls/" + poll + "/broadcast")) {
@@ -59,6 +62,19 @@ class BroadcastViewBrowserIT {
     try (HeadlessChromium chroma = new HeadlessChromium(f.vertx, f.stack.edgeUrl() + "/polls/" + poll + "/broadcast?bg=chroma")) {
       chroma.await("getComputedStyle(document.body).backgroundColor", "rgb(0, 177, 64)");
       chroma.await("document.getElementById('total').textContent", "30");
+    }
+    try (HeadlessChromium keyer = new HeadlessChromium(f.vertx, f.stack.edgeUrl() + "/polls/" + poll + "/broadcast?bg=transparent")) {
+      keyer.await("String(document.body.classList.contains('transparent'))", "true"); // the page's script ran (not about:blank)
+      keyer.await("document.getElementById('total').textContent", "30");
+      assertThat(keyer.eval("getComputedStyle(document.body).backgroundColor")).isEqualTo("rgba(0, 0, 0, 0)");
+      assertThat(keyer.eval("getComputedStyle(document.documentElement).backgroundColor")).isEqualTo("rgba(0, 0, 0, 0)");
+      // Drawn over nothing, as a keyer composites it: the picture keeps its alpha, clear where nothing is drawn.
+      keyer.call("Emulation.setDefaultBackgroundColorOverride", new JsonObject().put("color", new JsonObject().put("r", 0).put("g", 0).put("b", 0).put("a", 0)));
+      Path shot = screenshots().resolve("broadcast-1920x1080-transparent.png");
+      keyer.screenshot(1920, 1080, shot);
+      BufferedImage image = ImageIO.read(shot.toFile());
+      assertThat(image.getColorModel().hasAlpha()).isTrue();
+      assertThat(image.getRGB(0, 0) >>> 24).as("the corner's alpha").isZero();
     }
   }
 

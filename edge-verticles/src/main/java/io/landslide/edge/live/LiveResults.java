@@ -338,8 +338,10 @@ public final class LiveResults {
     w.sentVersion = w.view.tallies.version();
     w.sentHidden = hidden;
     if (onFrame != null) onFrame.run();
-    if (w.unscreenedSince != 0) { // a hidden frame counts nothing on screen: no measure
-      if (!hidden && screened != null) screened.accept(Math.max(0, System.currentTimeMillis() - w.unscreenedSince));
+    // Vote-to-screen ends at the first frame built from the commit's counts. A hidden poll's frame carries none, but it
+    // is that same frame, sent the same way: measured too, or an embargoed show (the usual kind) would run blind.
+    if (w.unscreenedSince != 0) {
+      if (screened != null) screened.accept(Math.max(0, System.currentTimeMillis() - w.unscreenedSince));
       w.unscreenedSince = 0;
     }
     for (Spectator s : w.spectators) s.offer(w.frame);

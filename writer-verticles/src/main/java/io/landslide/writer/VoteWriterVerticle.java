@@ -165,24 +165,20 @@ public final class VoteWriterVerticle extends VerticleBase {
 
   /**
    * The lag per partition while batches fail: the consumer does not poll, so its fetch state stands still while the
-   * log grows; the log ends are asked of the broker instead, at most once a second and bounded by
-   * {@value #END_OFFSETS_TIMEOUT_MS} ms (this worker thread's time, between two retries).
+   * log grows; the log ends are asked of the broker instead ({@link #endOffsets()}, bounded), at most once a second.
+   * Kafka not answering either leaves the lag as last seen; the oldest vote's age keeps growing.
    */
   private void lagFromBroker() {
     long now = System.currentTimeMillis();
     if (now - lagAskedAt < 1000) return;
     lagAskedAt = now;
-    try {
-      java.util.Set<TopicPartition> mine = consumer.assignment();
-      if (mine.isEmpty()) return;
-      Map<TopicPartition, Long> end = consumer.endOffsets(mine, Duration.ofMillis(END_OFFSETS_TIMEOUT_MS));
-      for (TopicPartition tp : mine) {
-        Long e = end.get(tp);
-        Long stored = expected.get(tp);
-        if (e != null && stored != null) metrics.lag(tp.partition(), Math.max(0, e - stored));
-      }
-    } catch (org.apache.kafka.common.KafkaException e) {
-      // Kafka does not answer either: the lag stays as last seen, and the oldest vote's age keeps growing
+    java.util.Set<TopicPartition> mine = consumer.assignment();
+    if (mine.isEmpty()) return;
+    long[] end = endOffsets();
+    if (end == null) return;
+    for (TopicPartition tp : mine) {
+      Long stored = expected.get(tp);
+      if (stored != null && tp.partition() < end.length) metrics.lag(tp.partition(), Math.max(0, end[tp.partition()] - stored));
     }
   }
 

@@ -236,8 +236,13 @@ class AuditIT {
     return out;
   }
 
-  /** A ustar reader: enough for the export (regular files, names in the 100-byte field). */
-  static void untar(InputStream in, Path dir) throws IOException {
+  /**
+   * A ustar reader: enough for the export (regular files, names in the 100-byte field).
+   *
+   * @return the files' names, in the archive's order
+   */
+  static java.util.List<String> untar(InputStream in, Path dir) throws IOException {
+    java.util.List<String> names = new java.util.ArrayList<>();
     try (in) {
       byte[] header = new byte[512];
       while (in.readNBytes(header, 0, 512) == 512) {
@@ -250,11 +255,13 @@ class AuditIT {
         if (!target.startsWith(dir)) throw new IOException("a path out of the bundle: " + name);
         Files.createDirectories(target.getParent());
         Files.write(target, data);
+        names.add(name);
       }
     }
     try (Stream<Path> files = Files.walk(dir)) {
       assertThat(files.filter(Files::isRegularFile).count()).isGreaterThan(3);
     }
+    return names;
   }
 
   private static long binary(byte[] h) {

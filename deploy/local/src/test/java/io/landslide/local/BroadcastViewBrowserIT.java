@@ -23,10 +23,6 @@ class BroadcastViewBrowserIT {
   @RegisterExtension
   static final StackFixture f = StackFixture.with(Map.of());
 
-  private static Path screenshots() {
-    return Path.of(System.getenv().getOrDefault("LANDSLIDE_REPORTS_DIR", "target"), "screenshots");
-  }
-
   private static String count(int option) {
     return "document.querySelector('[data-option=\"" + option + "\"] .count').textContent";
   }
@@ -57,7 +53,7 @@ class BroadcastViewBrowserIT {
       // For the picture: the bar's transition has ended (its drawn width is half its track's); nothing is asserted on pixels.
       browser.await("(() => { const f = document.querySelector('[data-option=\"0\"] .fill');"
         + " return String(Math.abs(f.getBoundingClientRect().width - f.parentElement.getBoundingClientRect().width / 2) < 1); })()", "true");
-      browser.screenshot(1920, 1080, screenshots().resolve("broadcast-1920x1080.png"));
+      browser.screenshot(1920, 1080, HeadlessChromium.screenshots().resolve("broadcast-1920x1080.png"));
     }
     try (HeadlessChromium chroma = new HeadlessChromium(f.vertx, f.stack.edgeUrl() + "/polls/" + poll + "/broadcast?bg=chroma")) {
       chroma.await("getComputedStyle(document.body).backgroundColor", "rgb(0, 177, 64)");
@@ -70,7 +66,7 @@ class BroadcastViewBrowserIT {
       assertThat(keyer.eval("getComputedStyle(document.documentElement).backgroundColor")).isEqualTo("rgba(0, 0, 0, 0)");
       // Drawn over nothing, as a keyer composites it: the picture keeps its alpha, clear where nothing is drawn.
       keyer.call("Emulation.setDefaultBackgroundColorOverride", new JsonObject().put("color", new JsonObject().put("r", 0).put("g", 0).put("b", 0).put("a", 0)));
-      Path shot = screenshots().resolve("broadcast-1920x1080-transparent.png");
+      Path shot = HeadlessChromium.screenshots().resolve("broadcast-1920x1080-transparent.png");
       keyer.screenshot(1920, 1080, shot);
       BufferedImage image = ImageIO.read(shot.toFile());
       assertThat(image.getColorModel().hasAlpha()).isTrue();

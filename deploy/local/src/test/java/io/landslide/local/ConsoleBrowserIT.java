@@ -88,25 +88,8 @@ class ConsoleBrowserIT {
     return new JsonObject(f.get("/api/v1/admin/polls/" + id + "/actions", DevTokens.dev().admin(1)).body()).getJsonArray("actions");
   }
 
-  /** @return the names of the files in a tar archive */
-  private static java.util.List<String> tarNames(byte[] tar) {
-    java.util.List<String> names = new java.util.ArrayList<>();
-    for (int at = 0; at + 512 <= tar.length && tar[at] != 0; ) {
-      int end = at;
-      while (end < at + 100 && tar[end] != 0) end++;
-      names.add(new String(tar, at, end - at, java.nio.charset.StandardCharsets.US_ASCII));
-      long size = Long.parseLong(new String(tar, at + 124, 11, java.nio.charset.StandardCharsets.US_ASCII).trim(), 8);
-      at += 512 + (int) ((size + 511) / 512 * 512);
-    }
-    return names;
-  }
-
   private static JsonObject poll(int id) throws Exception {
     return new JsonObject(f.get("/api/v1/polls/" + id, DevTokens.dev().admin(1)).body());
-  }
-
-  private static Path screenshots() {
-    return Path.of(System.getenv().getOrDefault("LANDSLIDE_REPORTS_DIR", "target"), "screenshots");
   }
 
   @Test
@@ -196,7 +179,7 @@ class ConsoleBrowserIT {
       console.await("[...document.querySelectorAll('#actions tr')].map(t => t.dataset.action).reverse().join(',')", "create,edit,open,close,reveal");
       assertThat(console.eval("document.querySelector('#actions tr').children[1].textContent")).startsWith("user:");
       console.eval("window.scrollTo(0, 0); 'ok'");
-      console.screenshot(1440, 900, screenshots().resolve("console-1440x900.png"));
+      console.screenshot(1440, 900, HeadlessChromium.screenshots().resolve("console-1440x900.png"));
 
       // Signed out: the room is gone, the token forgotten.
       console.eval(click("signout"));
@@ -261,7 +244,8 @@ class ConsoleBrowserIT {
       console.await("document.getElementById('message').textContent", "Exported the audit bundle of poll " + id + ".");
       Path bundle = downloads.resolve("poll-" + id + "-audit.tar");
       StackFixture.await("the bundle downloaded", () -> Files.exists(bundle) ? 1 : 0, 1, 30);
-      assertThat(tarNames(Files.readAllBytes(bundle))).contains("key", "entries", "admin-actions", "manifest").last().isEqualTo("manifest");
+      assertThat(AuditIT.untar(Files.newInputStream(bundle), downloads.resolve("bundle"))).contains("key", "entries", "admin-actions", "manifest")
+        .last().isEqualTo("manifest");
 
       // The record, on the page and through the API: each action with who.
       console.await("[...document.querySelectorAll('#actions tr')].map(t => t.dataset.action).reverse().join(',')", "create,extend,rebuild_bitmap,export");
@@ -280,10 +264,9 @@ class ConsoleBrowserIT {
       assertThat(console.eval("String(document.querySelectorAll('#flags tr').length)")).isEqualTo("0");
       assertThat(console.eval("document.getElementById('message').className")).isEqualTo("muted");
     } finally {
-      try (var files = Files.list(downloads)) {
-        for (Path p : files.toList()) Files.deleteIfExists(p);
+      try (var files = Files.walk(downloads)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
       }
-      Files.deleteIfExists(downloads);
     }
   }
 

@@ -104,6 +104,11 @@ final class HeadlessChromium implements AutoCloseable {
     return v == null ? null : v.toString();
   }
 
+  /** @return where the browser tests' screenshots go: kept with CI's reports ({@code LANDSLIDE_REPORTS_DIR}, else {@code target}) */
+  static Path screenshots() {
+    return Path.of(System.getenv().getOrDefault("LANDSLIDE_REPORTS_DIR", "target"), "screenshots");
+  }
+
   /**
    * @param viewportWidth  CSS pixels (a phone is about 400)
    * @param viewportHeight CSS pixels

@@ -2,7 +2,6 @@ package io.landslide.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -16,11 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ResultsPageBrowserIT {
   @RegisterExtension
   static final StackFixture f = StackFixture.with(Map.of());
-
-  /** @return where the screenshots go: kept with CI's reports ({@code LANDSLIDE_REPORTS_DIR}, else {@code target}) */
-  private static Path screenshots() {
-    return Path.of(System.getenv().getOrDefault("LANDSLIDE_REPORTS_DIR", "target"), "screenshots");
-  }
 
   @Test
   @DisplayName("The results page shows the right counts, live, as votes are cast through the API, and the signed log state that covers them")
@@ -49,7 +43,7 @@ class ResultsPageBrowserIT {
       browser.await("document.getElementById('log-size').textContent", "30");
       assertThat(browser.eval("document.getElementById('log').hidden")).isEqualTo("false");
       // For people (and CI logs) to look at; nothing is asserted on pixels.
-      browser.screenshot(400, 700, screenshots().resolve("results-page-phone.png"));
+      browser.screenshot(400, 700, HeadlessChromium.screenshots().resolve("results-page-phone.png"));
     }
   }
 }

@@ -9,7 +9,6 @@ import io.landslide.codec.tlog.SignedNote;
 import io.landslide.infra.DevTokens;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,11 +33,6 @@ class VoterPageBrowserIT {
   private static final String TAMPERING = "(() => { const real = window.fetch; window.fetch = async (url, init) => { const r = await real(url, init);"
     + " if (!window.tamper || !String(url).includes('/receipts/') || r.status !== 200) return r; const j = await r.json(); window.tamper(j);"
     + " return new Response(JSON.stringify(j), {status: 200, headers: {'Content-Type': 'application/json'}}); }; return 'ok'; })()";
-
-  /** @return where the screenshots go: kept with CI's reports ({@code LANDSLIDE_REPORTS_DIR}, else {@code target}) */
-  private static Path screenshots() {
-    return Path.of(System.getenv().getOrDefault("LANDSLIDE_REPORTS_DIR", "target"), "screenshots");
-  }
 
   private static String set(String id, String value) {
     return "document.getElementById('" + id + "').value = " + io.vertx.core.json.Json.encode(value) + "; 'ok'";
@@ -79,7 +73,7 @@ class VoterPageBrowserIT {
         + receipt + "'")).isEqualTo(1);
       assertThat(f.query("SELECT count(*) FROM votes v JOIN users u ON u.id = v.user_id WHERE v.poll_id = " + poll
         + " AND u.email = '" + email + "'")).as("counted as the account that logged in").isEqualTo(1);
-      browser.screenshot(400, 700, screenshots().resolve("voter-page-phone.png"));
+      browser.screenshot(400, 700, HeadlessChromium.screenshots().resolve("voter-page-phone.png"));
     }
   }
 
@@ -125,7 +119,7 @@ class VoterPageBrowserIT {
       assertThat(browser.eval(STATUS)).startsWith("Your vote for Option 1 is entry 21 of 41 in the signed log");
       assertThat(browser.eval("document.getElementById('check-details').textContent")).contains("Entry: 21 of 41 (leaf index 20)")
         .contains("Root: " + java.util.Base64.getEncoder().encodeToString(checkpoint(poll).root()));
-      browser.screenshot(400, 900, screenshots().resolve("voter-page-check-phone.png"));
+      browser.screenshot(400, 900, HeadlessChromium.screenshots().resolve("voter-page-check-phone.png"));
 
       // A receipt kept from earlier, checked on a later visit without signing in, with the option the voter says.
       open(browser, page + "?receipt=" + receipt);
@@ -161,7 +155,7 @@ class VoterPageBrowserIT {
       assertThat(browser.eval(STATUS)).contains("not in the log yet, retrying");
       browser.await(STATE, "not-found");
       assertThat(browser.eval(STATUS)).contains("This receipt is not in the poll's signed log");
-      browser.screenshot(400, 900, screenshots().resolve("voter-page-kept-receipt-phone.png"));
+      browser.screenshot(400, 900, HeadlessChromium.screenshots().resolve("voter-page-kept-receipt-phone.png"));
 
       // Not a receipt at all: said so, nothing asked.
       browser.eval(set("kept-receipt", "not a receipt"));
